@@ -1,0 +1,89 @@
+"""Settings resolved in one place: explicit flag > environment variable > embedded default.
+
+Why: the CLI, the eval runner and the tests all need the same answer to "which server, which model, which
+key", and a bad value must fail with a message that names the variable it came from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DUMMY_KEY = "sk-local-no-key"  # local servers accept any key; the OpenAI client insists on one
+MODES = ("JSON_SCHEMA", "JSON", "MD_JSON", "TOOLS")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names where it came from."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str | None  # None: start the embedded local server
+    api_key: str
+    model: str | None  # None: whatever the embedded server serves
+    mode: str = "JSON_SCHEMA"
+    concurrency: int = 2
+    max_tokens: int = 512
+    timeout: float = 180.0
+    reasks: int = 2  # re-asks on validation errors (instructor)
+    net_retries: int = 4  # retries on transient network faults (tenacity)
+    prompt_version: str = "v1"
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+
+def _pick(flag: str | None, *names: str) -> tuple[str | None, str | None]:
+    if flag is not None:
+        return flag, "--flag"
+    for name in names:
+        val = os.environ.get(name)
+        if val:
+            return val, name
+    return None, None
+
+
+def _int(value: str | int | None, source: str, default: int, lo: int = 1) -> int:
+    if value is None:
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source} must be a whole number, got {value!r}") from None
+    if n < lo:
+        raise ConfigError(f"{source} must be at least {lo}, got {n}")
+    return n
+
+
+def resolve(
+    base_url: str | None = None,
+    api_key: str | None = None,
+    model: str | None = None,
+    mode: str | None = None,
+    concurrency: int | None = None,
+    max_tokens: int | None = None,
+    prompt_version: str | None = None,
+) -> Settings:
+    url, url_src = _pick(base_url, "XUNCHA_BASE_URL", "OPENAI_BASE_URL")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{url_src or 'base URL'} must start with http:// or https://, got {url!r}")
+    key, _ = _pick(api_key, "XUNCHA_API_KEY", "OPENAI_API_KEY")
+    mdl, _ = _pick(model, "XUNCHA_MODEL")
+    md, md_src = _pick(mode, "XUNCHA_MODE")
+    md = (md or "JSON_SCHEMA").upper()
+    if md not in MODES:
+        raise ConfigError(f"{md_src or '--mode'} must be one of {', '.join(MODES)}, got {md!r}")
+    conc_val, conc_src = _pick(None if concurrency is None else str(concurrency), "XUNCHA_CONCURRENCY")
+    mt_val, mt_src = _pick(None if max_tokens is None else str(max_tokens), "XUNCHA_MAX_TOKENS")
+    pv, _ = _pick(prompt_version, "XUNCHA_PROMPT_VERSION")
+    return Settings(
+        base_url=url.rstrip("/") if url else None,
+        api_key=key or DUMMY_KEY,
+        model=mdl,
+        mode=md,
+        concurrency=_int(conc_val, conc_src or "--concurrency", 2),
+        max_tokens=_int(mt_val, mt_src or "--max-tokens", 512, lo=16),
+        prompt_version=pv or "v1",
+    )

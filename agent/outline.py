@@ -1,0 +1,135 @@
+"""The notice's heading grammar, parsed by rules into a tree with character spans.
+
+Why rules and not the model: measured on this machine, the 1.5B model asked for the structure of a
+1,450-character chunk took 35 s and got it wrong (sub-items taken as problems, headings as problems). The
+grammar of these notices is regular: ``一、`` / ``(一)`` / ``1.`` / ``(1)`` headings, ``一是…二是…``
+sub-items, paired ``反馈问题:`` + ``整改情况:`` paragraphs, and per-unit sections in roundups. This module
+finds them, decides which level holds the problems, and cuts each problem block with its span. Pure.
+
+The cleaned text (see ``ingest``) has one paragraph per line; every span indexes into it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.grammar import HEADING_KINDS, build_tree, classify, lines_of
+from agent.problems import find_problems
+from agent.schema import Span
+
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_PUBLISHED_LINE = re.compile(r"^(?:发布时间[:：]\s*)?(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s|$)")
+_ISSUER_LINE = re.compile(r"^(?:中共|中国共产党)?\S{2,40}(?:委员会|党委|党工委|党组|办公室|巡察办|纪委|工作委员会)$")
+_CONTACT_HINT = re.compile(r"联系电话|电话[:：]|邮政地址|通信地址|电子邮箱|邮箱[:：]|来信|欢迎广大干部群众")
+_CLOSING = re.compile(r"^(?:下一步|下阶段|今后|总之|综上)")
+_SOURCE_LINE = re.compile(r"^[(（]?来源[:：].*[)）]?$")
+_PHONE = re.compile(r"(?:0\d{2,3}[-－—]\d{7,8}|1[3-9]\d{9}|\d{7,8})")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_ADDRESS = re.compile(r"(?:邮政地址|通信地址|通讯地址|地址)[:：]\s*([^,，;；。]+)")
+
+
+@dataclass
+class Outline:
+    text: str
+    nodes: list[Node]
+    problems: list[ProblemBlock]
+    grammar: str  # fankui_pairs | zhenggai_pairs | headings:<kind> | inline | none
+    title: Span | None = None
+    published: Span | None = None
+    source_line: Span | None = None
+    intro: Span | None = None  # the header paragraphs before the first heading
+    issuer: Span | None = None
+    signoff_date: Span | None = None
+    phone: Span | None = None
+    email: Span | None = None
+    address: Span | None = None
+    units: list[Span] = field(default_factory=list)
+    body: Span = (0, 0)
+
+
+def _split_trailer(text: str, paras: list[Span]) -> tuple[list[Span], list[Span]]:
+    """Cut off the sign-off, contact, source and share lines at the end of the notice."""
+    cut = len(paras)
+    while cut > 0:
+        s, e = paras[cut - 1]
+        line = text[s:e]
+        if (
+            _DATE_LINE.match(line)
+            or (_ISSUER_LINE.match(line) and len(line) <= 40)
+            or _SOURCE_LINE.match(line)
+            or (_CONTACT_HINT.search(line) and len(line) < 400)
+        ):
+            cut -= 1
+            continue
+        break
+    # closing paragraphs (下一步…) after the last heading belong to no problem
+    while cut > 0 and _CLOSING.match(text[paras[cut - 1][0] : paras[cut - 1][1]]):
+        cut -= 1
+    return paras[:cut], paras[cut:]
+
+
+def _split_header(text: str, paras: list[Span]) -> tuple[list[Span], list[Span]]:
+    for i, (s, e) in enumerate(paras):
+        kind, _, _ = classify(text, s, e)
+        if kind in HEADING_KINDS:
+            return paras[:i], paras[i:]
+    # no headings: a short first line without sentence punctuation is still the title
+    if paras and _is_title_line(text[paras[0][0] : paras[0][1]]):
+        return paras[:1], paras[1:]
+    return [], paras
+
+
+def _is_title_line(line: str) -> bool:
+    return len(line) <= 60 and not re.search(r"[。,，；]", line) and not line.startswith("根据")
+
+
+def _header_fields(text: str, header: list[Span], out: Outline) -> None:
+    title: list[Span] = []
+    intro: list[Span] = []
+    for s, e in header:
+        line = text[s:e]
+        if out.published is None and (m := _PUBLISHED_LINE.match(line)):
+            out.published = (s + m.start(1), s + m.end(1))
+            src = line.find("来源")
+            if src >= 0:
+                out.source_line = (s + src, e)
+            continue
+        if not intro and _is_title_line(line):
+            title.append((s, e))
+            continue
+        intro.append((s, e))
+    if title:
+        out.title = (title[0][0], title[-1][1])
+    if intro:
+        out.intro = (intro[0][0], intro[-1][1])
+
+
+def _trailer_fields(text: str, trailer: list[Span], out: Outline) -> None:
+    for s, e in trailer:
+        line = text[s:e]
+        if _DATE_LINE.match(line):
+            out.signoff_date = (s, e)
+        elif _ISSUER_LINE.match(line) and len(line) <= 40:
+            out.issuer = (s, e)
+        elif _SOURCE_LINE.match(line):
+            out.source_line = out.source_line or (s, e)
+        if (m := _EMAIL.search(line)) and out.email is None:
+            out.email = (s + m.start(), s + m.end())
+        if "电话" in line and out.phone is None and (m := _PHONE.search(line, line.find("电话"))):
+            out.phone = (s + m.start(), s + m.end())
+        if (m := _ADDRESS.search(line)) and out.address is None:
+            out.address = (s + m.start(1), s + m.end(1))
+
+
+def parse(text: str) -> Outline:
+    paras = lines_of(text)
+    body, trailer = _split_trailer(text, paras)
+    header, body = _split_header(text, body)
+    nodes = build_tree(text, body)
+    out = Outline(text=text, nodes=nodes, problems=[], grammar="none")
+    out.body = (body[0][0], body[-1][1]) if body else (0, 0)
+    _header_fields(text, header, out)
+    _trailer_fields(text, trailer, out)
+    out.grammar, out.problems, out.units = find_problems(text, nodes)
+    return out

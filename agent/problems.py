@@ -1,0 +1,205 @@
+"""Which level of the heading tree holds the problems, and each problem's block: the upper half of ``outline``.
+
+Notices say their problems in one of a few grammars, tried in this order:
+
+1. ``fankui_pairs``: ``反馈问题:`` paragraphs each followed by ``整改情况:`` (multi-unit roundups);
+2. ``zhenggai_pairs``: a numbered heading that states the problem, followed by ``整改情况:``;
+3. ``headings:<kind>``: the heading level whose titles name problems (``关于“…”问题的整改``, ``…问题。``),
+   with the sub-items and paragraphs below as measures;
+4. ``inline``: a feedback-meeting report listing problems inside one paragraph
+   (``主要是:一、…方面的问题。一是…。二是…。二、…``).
+
+Nothing found: no problems, and the chunker falls back to paragraphs. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.grammar import (
+    CN_NUM,
+    INLINE_FINDINGS,
+    Node,
+    ProblemBlock,
+    cn_small,
+    is_unit_title,
+    parents,
+    walk,
+)
+from agent.schema import Span
+
+_PROBLEM_TITLE = re.compile(r"问题|关于[“\"]")
+
+
+def find_problems(text: str, nodes: list[Node]) -> tuple[str, list[ProblemBlock], list[Span]]:
+    """(grammar, problems, unit spans)."""
+    allnodes = walk(nodes)
+    up = parents(nodes)
+    units = _units(text, nodes)
+    fankui = [n for n in allnodes if n.kind == "fankui"]
+    if fankui:
+        return "fankui_pairs", _number([_pair_block(text, n, up) for n in fankui]), units
+    owners: list[Node] = []
+    for n in allnodes:
+        if n.kind == "zhenggai":
+            p = up.get(id(n))
+            if p is not None and (not owners or owners[-1] is not p):
+                owners.append(p)
+    if owners:
+        return "zhenggai_pairs", _number([_pair_block(text, n, up) for n in owners]), units
+    kind = _problem_heading_kind(text, allnodes)
+    if kind:
+        chosen = [n for n in allnodes if n.kind == kind and _PROBLEM_TITLE.search(_title(text, n))]
+        return f"headings:{kind}", _number([_heading_block(text, n, up) for n in chosen]), units
+    inline = _inline_problems(text, allnodes)
+    if inline:
+        return "inline", _number(inline), units
+    return "none", [], units
+
+
+def _problem_heading_kind(text: str, allnodes: list[Node]) -> str | None:
+    """The heading kind with the most titles that name a problem (at least two)."""
+    counts: dict[str, int] = {}
+    for n in allnodes:
+        if n.kind in ("cn", "paren_cn", "num", "paren_num") and _PROBLEM_TITLE.search(_title(text, n)):
+            counts[n.kind] = counts.get(n.kind, 0) + 1
+    if not counts:
+        return None
+    kind, best = max(counts.items(), key=lambda kv: kv[1])
+    return kind if best >= 2 else None
+
+
+def _title(text: str, n: Node) -> str:
+    s, e = n.title_span(text)
+    return text[s:e]
+
+
+def _number(blocks: list[ProblemBlock]) -> list[ProblemBlock]:
+    for i, b in enumerate(blocks, 1):
+        b.id = f"P{i}"
+    return blocks
+
+
+def _units(text: str, nodes: list[Node]) -> list[Span]:
+    """Top-level headings that name an organisation (一、木垒县东城镇党委) in a multi-unit roundup."""
+    tops = [n for n in nodes if n.kind in ("cn", "paren_cn")]
+    named = [n for n in tops if is_unit_title(text[n.body_start : n.line_end])]
+    if len(named) >= 2 and len(named) == len(tops):
+        return [(n.body_start, n.line_end) for n in named]
+    return []
+
+
+def _section_path(text: str, n: Node, up: dict[int, Node | None]) -> tuple[list[str], str | None, Span | None]:
+    path: list[str] = []
+    unit: str | None = None
+    unit_span: Span | None = None
+    p = up.get(id(n))
+    while p is not None:
+        s, e = p.title_span(text)
+        title = text[s:e]
+        if p.kind in ("cn", "paren_cn") and is_unit_title(text[p.body_start : p.line_end]) and unit is None:
+            unit, unit_span = text[p.body_start : p.line_end], (p.body_start, p.line_end)
+        path.insert(0, title)
+        p = up.get(id(p))
+    return path, unit, unit_span
+
+
+def _pair_block(text: str, n: Node, up: dict[int, Node | None]) -> ProblemBlock:
+    """A problem stated in one paragraph, measures in its ``整改情况:`` children and their continuations."""
+    path, unit, unit_span = _section_path(text, n, up)
+    measures = [(c.body_start, c.line_end) for c in n.children if c.kind in ("zhenggai", "para", "shi")]
+    end = max([n.line_end] + [c.end for c in n.children if c.kind in ("zhenggai", "para", "shi")])
+    title = n.title_span(text, limit=60)
+    return ProblemBlock(
+        id="",
+        span=(n.start, end),
+        title=title,
+        description=(n.body_start, n.line_end),
+        measures=measures,
+        unit=unit,
+        unit_span=unit_span,
+        path=path,
+    )
+
+
+def _heading_block(text: str, n: Node, up: dict[int, Node | None]) -> ProblemBlock:
+    """A heading that names a problem; what stands below it (sub-items, paragraphs) are the measures."""
+    path, unit, unit_span = _section_path(text, n, up)
+    title = n.title_span(text, limit=60)
+    rest = text[title[1] : n.line_end].lstrip("。；;:： ")
+    desc: Span | None = (n.body_start, n.line_end) if rest else None
+    measures = [(c.body_start if c.kind != "para" else c.start, c.line_end) for c in n.children]
+    return ProblemBlock(
+        id="",
+        span=(n.start, n.end),
+        title=title,
+        description=desc,
+        measures=measures,
+        unit=unit,
+        unit_span=unit_span,
+        path=path,
+    )
+
+
+_INLINE_MARK = re.compile(rf"(?:(?<=[。：:；;])|^)\s*([{CN_NUM}]+)(、|是)")
+
+
+def _inline_problems(text: str, allnodes: list[Node]) -> list[ProblemBlock]:
+    """``主要是:一、<aspect>。一是<point>。二是<point>。二、<aspect>…`` inside one paragraph.
+
+    An item marked ``四是`` that continues the aspects' numbering rather than the points' (a common slip,
+    as in ``三、…一是…二是…四是聚焦…方面问题``) is taken as an aspect.
+    """
+    for n in allnodes:
+        seg = text[n.start : n.line_end]
+        m = INLINE_FINDINGS.search(seg)
+        if not m:
+            continue
+        base = n.start + m.end()
+        marks = [
+            (base + mm.start(1), base + mm.end(2), cn_small(mm.group(1)) or 0, mm.group(2))
+            for mm in _INLINE_MARK.finditer(text[base : n.line_end])
+        ]
+        if not marks:
+            continue
+        blocks: list[ProblemBlock] = []
+        aspect_no, point_no = 0, 0
+        aspect_title: str | None = None
+        aspect_blocks: list[ProblemBlock] = []
+        aspect_span: Span | None = None
+        ends = [mk[0] for mk in marks[1:]] + [n.line_end]
+
+        def close_aspect() -> None:
+            if aspect_span is not None and not aspect_blocks:
+                blocks.append(_inline_block(text, aspect_span, [], None))
+
+        for (s, body, num, kind), e in zip(marks, ends, strict=True):
+            is_aspect = kind == "、" or (num == aspect_no + 1 and num != point_no + 1 and aspect_no > 0)
+            if is_aspect:
+                close_aspect()
+                aspect_no, point_no = num, 0
+                aspect_span = (body, e)
+                a_title = text[body:e]
+                cut = re.search(r"[。；;]", a_title)
+                aspect_title = a_title[: cut.start()] if cut else a_title
+                aspect_blocks = []
+                # an aspect whose own text goes on past its title sentence with no points is one problem
+                continue
+            point_no = num
+            blk = _inline_block(text, (body, e), [aspect_title] if aspect_title else [], None)
+            aspect_blocks.append(blk)
+            blocks.append(blk)
+        close_aspect()
+        if blocks:
+            return blocks
+    return []
+
+
+def _inline_block(text: str, span: Span, path: list[str], unit: str | None) -> ProblemBlock:
+    s, e = span
+    while e > s and text[e - 1] in " \n":
+        e -= 1
+    seg = text[s:e]
+    cut = re.search(r"[,，。；;:：]", seg)
+    title_end = s + (cut.start() if cut else len(seg))
+    return ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[], unit=unit, path=path)

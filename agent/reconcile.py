@@ -1,0 +1,250 @@
+"""Merge chunk answers with the rules' structure into one record, and check it against the source.
+
+Why: the model is small and only points; this is where its pointers are checked. Every text field gets a
+span and an alignment status; every number must be a regex figure (a model number with no match is
+dropped and reported, a 万/亿 slip is corrected from the regex value and reported); stated totals are
+checked against the extracted problems and against each other, and every finding is a ``Check`` in the
+record rather than a silent fix. Pure: it receives answers as plain pydantic objects.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from agent.answers import DOC_TYPE_MAP, STATUS_MAP, HeaderAnswer, ProblemAnswers
+from agent.outline import Outline
+from agent.rules import doc_type, inspection_facts, issuer_from_title, stated_totals, status_from_phrases
+from agent.schema import (
+    Check,
+    ChunkError,
+    Contact,
+    Figure,
+    Grounded,
+    Inspection,
+    NoticeRecord,
+    Problem,
+    Span,
+    Usage,
+)
+
+
+@dataclass
+class Answers:
+    """What the model said, by chunk; empty without a model."""
+
+    header: HeaderAnswer | None = None
+    problems: dict[str, tuple[str, BaseModel]] = field(default_factory=dict)  # problem id -> (chunk id, answer)
+    figure_roles: dict[str, str] = field(default_factory=dict)  # figure id -> role
+    chunk_figures: dict[str, set[str]] = field(default_factory=dict)  # chunk id -> ids it tagged
+    errors: list[ChunkError] = field(default_factory=list)
+
+
+def grounded(text: str, span: Span | None) -> Grounded | None:
+    if span is None or span[1] <= span[0]:
+        return None
+    return Grounded(text=text[span[0] : span[1]], span=span, alignment="exact")
+
+
+def align(text: str, value: str, hint: Span | None = None, threshold: float = 0.8) -> Grounded:
+    """Find ``value`` in ``text``: exact first, then the most similar window of the same length."""
+    if not value:
+        return Grounded(text=value, span=None, alignment="none")
+    pos = text.find(value, hint[0] if hint else 0)
+    if pos < 0:
+        pos = text.find(value)
+    if pos >= 0:
+        return Grounded(text=value, span=(pos, pos + len(value)), alignment="exact")
+    lo, hi = hint or (0, len(text))
+    n = len(value)
+    best, best_at = 0.0, -1
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(value)
+    for i in range(lo, max(lo + 1, hi - n + 1)):
+        matcher.set_seq1(text[i : i + n])
+        if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+            continue
+        r = matcher.ratio()
+        if r > best:
+            best, best_at = r, i
+    if best >= threshold and best_at >= 0:
+        return Grounded(text=value, span=(best_at, best_at + n), alignment="fuzzy")
+    return Grounded(text=value, span=None, alignment="none")
+
+
+def match_number(value: float, figures: Sequence[Figure], kinds: tuple[str, ...] = ("count", "money")) -> tuple[Figure | None, str]:
+    """The regex figure a model number refers to: ('exact'|'unit_slip'|'none')."""
+    for f in figures:
+        if f.kind in kinds and abs(f.value - value) < 1e-6:
+            return f, "exact"
+    for f in figures:
+        if f.kind == "money":
+            for scale in (1e4, 1e8):
+                if abs(f.value - value * scale) < 1e-3:
+                    return f, "unit_slip"
+    return None, "none"
+
+
+def collect(results: Sequence[object]) -> Answers:
+    """Fold extract's ChunkResults (duck-typed: chunk, answer, error) into Answers."""
+    out = Answers()
+    for r in results:
+        chunk = getattr(r, "chunk")  # noqa: B009 - duck typing keeps extract out of this module
+        answer = getattr(r, "answer")  # noqa: B009
+        error = getattr(r, "error")  # noqa: B009
+        out.chunk_figures[chunk.id] = set(chunk.figure_ids)
+        if error is not None:
+            out.errors.append(error)
+        if isinstance(answer, HeaderAnswer):
+            out.header = answer
+        elif isinstance(answer, ProblemAnswers):
+            for p in answer.problems:
+                out.problems.setdefault(p.item, (chunk.id, p))
+                for fr in p.figures:
+                    if fr.id in chunk.figure_ids:
+                        out.figure_roles.setdefault(fr.id, fr.role)
+    return out
+
+
+def _iso_at(figures: Sequence[Figure], span: Span | None) -> str | None:
+    if span is None:
+        return None
+    for f in figures:
+        if f.kind == "date" and f.span[0] < span[1] and span[0] < f.span[1]:
+            return f.iso
+    return None
+
+
+def build_record(
+    source: str,
+    notice_id: str,
+    outline: Outline,
+    figures: list[Figure],
+    answers: Answers | None,
+    usage: Usage | None = None,
+    model: str | None = None,
+    prompt_version: str | None = None,
+) -> NoticeRecord:
+    text = outline.text
+    checks: list[Check] = []
+    ans = answers or Answers()
+    by_id = {f.id: f for f in figures}
+
+    # figures: roles come only by id; an id the model made up never reaches the record
+    for fid, role in ans.figure_roles.items():
+        if fid in by_id:
+            by_id[fid].role = role
+        else:
+            checks.append(Check(code="model_figure_unknown", severity="warning", message=f"model named {fid}, which is not a regex figure; dropped"))
+
+    problems: list[Problem] = []
+    for blk in outline.problems:
+        got = ans.problems.get(blk.id)
+        block_text = text[blk.span[0] : blk.span[1]]
+        status = STATUS_MAP[got[1].status] if got else status_from_phrases(block_text)  # type: ignore[attr-defined]
+        title = grounded(text, blk.title) or Grounded(text="", span=None, alignment="none")
+        problems.append(
+            Problem(
+                id=blk.id,
+                unit=blk.unit,
+                category=got[1].category if got else None,  # type: ignore[attr-defined]
+                title=title,
+                description=grounded(text, blk.description),
+                measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
+                status=status,
+                figure_ids=[f.id for f in figures if blk.span[0] <= f.span[0] and f.span[1] <= blk.span[1] and f.kind != "phone"],
+                span=blk.span,
+            )
+        )
+
+    title_text = text[outline.title[0] : outline.title[1]] if outline.title else ""
+    dt = doc_type(text, title_text, len(outline.units))
+    if ans.header is not None:
+        model_dt = DOC_TYPE_MAP[ans.header.doc_type]
+        if model_dt != dt:
+            checks.append(Check(code="doc_type_disagrees", severity="info", message=f"model says {model_dt}, rules say {dt}; kept the model's"))
+        dt = model_dt
+    if dt == "other":
+        checks.append(Check(code="not_a_notice", severity="warning", message="text does not read as an inspection notice; fields may be empty"))
+
+    facts = inspection_facts(text, outline.intro or (0, min(len(text), 600)), figures)
+    inspection = Inspection(
+        inspector=grounded(text, facts.inspector),
+        kind=grounded(text, facts.kind),
+        start=facts.start,
+        end=facts.end,
+        feedback_date=facts.feedback_date,
+        targets=[g for g in (grounded(text, t) for t in facts.targets or []) if g],
+    )
+    published = _iso_at(figures, outline.published) or _iso_at(figures, outline.signoff_date)
+    if ans.header is not None:
+        for dr in ans.header.dates:
+            f = by_id.get(dr.id)
+            if f is None:
+                continue
+            f.role = f.role or dr.role
+            if dr.role == "反馈日期" and inspection.feedback_date is None:
+                inspection.feedback_date = f.iso
+            elif dr.role == "发布日期" and published is None:
+                published = f.iso
+            elif dr.role == "巡察期间" and inspection.start is None:
+                inspection.start, inspection.end = f.iso, f.iso_end
+        if ans.header.problem_total is not None:
+            fig, how = match_number(float(ans.header.problem_total), figures, ("count",))
+            if fig is None:
+                checks.append(Check(code="model_number_ungrounded", severity="warning", message=f"model said {ans.header.problem_total} problems; no such figure in the text; dropped"))
+
+    issuer = grounded(text, outline.issuer) or grounded(text, issuer_from_title(text, outline.title))
+    totals = stated_totals(text, figures)
+    checks.extend(check_totals(totals, problems))
+    for err in ans.errors:
+        checks.append(Check(code="chunk_failed", severity="error", message=f"chunk {err.chunk_id} failed ({err.kind}); its problems keep rule-based answers"))
+    if not outline.problems:
+        checks.append(Check(code="no_problems_found", severity="warning", message=f"no problem grammar recognised (outline: {outline.grammar})"))
+
+    return NoticeRecord(
+        source=source,
+        notice_id=notice_id,
+        text=text,
+        title=grounded(text, outline.title),
+        doc_type=dt,
+        issuer=issuer,
+        published=published,
+        inspection=inspection,
+        units=[g for g in (grounded(text, u) for u in outline.units) if g],
+        problems=problems,
+        figures=figures,
+        stated_totals=totals,
+        contact=Contact(phone=grounded(text, outline.phone), email=grounded(text, outline.email), address=grounded(text, outline.address)),
+        checks=checks,
+        errors=list(ans.errors),
+        usage=usage or Usage(),
+        model=model,
+        prompt_version=prompt_version,
+    )
+
+
+def check_totals(totals: Sequence[object], problems: list[Problem]) -> list[Check]:
+    """Stated totals against the extracted problems and against each other."""
+    out: list[Check] = []
+    by: dict[str, float] = {}
+    for t in totals:
+        subject, value = getattr(t, "subject"), getattr(t, "value")  # noqa: B009
+        by.setdefault(subject, value)
+    n = len(problems)
+    if "problems" in by:
+        stated = int(by["problems"])
+        ok = stated == n
+        out.append(Check(code="total_problems", severity="info" if ok else "warning", message=f"notice states {stated} problems; extracted {n}"))
+    if "completed" in by and "problems" in by:
+        done, total = int(by["completed"]), int(by["problems"])
+        rest = int(by.get("in_progress", 0))
+        ok = done + rest == total
+        out.append(Check(code="total_status_sum", severity="info" if ok else "warning", message=f"completed {done} + in progress {rest} = {done + rest}; stated total {total}"))
+    if "completed" in by:
+        got = sum(1 for p in problems if p.status == "completed")
+        out.append(Check(code="total_completed", severity="info", message=f"notice states {int(by['completed'])} completed; {got} extracted problems read as completed"))
+    return out

@@ -1,0 +1,92 @@
+"""Shared test fixtures: the sample notices and the cassette policy.
+
+Cassettes live in ``cassettes/<test module>/`` and were recorded from the real embedded llama.cpp server
+(``make record``). CI replays them with record mode ``none``: requests match on method, path and body;
+auth, cookies, org/project and ``x-*`` headers are scrubbed; health checks are not recorded; a test that
+leaves a recorded interaction unplayed fails.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTICES = ROOT / "evals" / "notices"
+REPLAY_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens there: replay only
+EMBEDDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+_DROP_HEADERS = ("authorization", "cookie", "set-cookie", "openai-organization", "openai-project", "api-key")
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        low = name.lower()
+        if low in _DROP_HEADERS or low.startswith("x-"):
+            del headers[name]
+    return response
+
+
+def _skip_health(request: Any) -> Any:
+    return None if request.path.endswith("/health") else request
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "match_on": ["method", "path", "body"],
+        "filter_headers": [(h, None) for h in _DROP_HEADERS],
+        "before_record_request": _skip_health,
+        "before_record_response": _scrub_response,
+        "decode_compressed_response": True,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(ROOT / "cassettes" / Path(str(request.node.fspath)).stem)
+
+
+@pytest.fixture(autouse=True)
+def _all_played(request: pytest.FixtureRequest, record_mode: str) -> Any:
+    """Fail a replayed test that did not use every interaction its cassette holds."""
+    yield
+    if request.node.get_closest_marker("vcr") and record_mode == "none":
+        cassette = request.getfixturevalue("vcr")
+        if cassette is not None and not cassette.all_played:
+            unplayed = len(cassette.data) - cassette.play_count
+            pytest.fail(f"{unplayed} recorded interaction(s) were not played: the request changed (prompt, schema, chunking?) — run `make record`")
+
+
+@pytest.fixture
+def recording(record_mode: str) -> bool:
+    return record_mode not in ("none", None)
+
+
+@pytest.fixture(scope="session")
+def model_endpoint(request: pytest.FixtureRequest) -> Any:
+    """(base_url, model): the real embedded server when recording, a dead address when replaying."""
+    mode = request.config.getoption("--record-mode") or "none"
+    if mode == "none":
+        yield REPLAY_BASE_URL, EMBEDDED_MODEL
+        return
+    from agent.server import LocalServer
+
+    server = LocalServer(slots=2)
+    server.start()
+    try:
+        yield server.base_url, server.model_name
+    finally:
+        server.stop()
+
+
+def notice_path(name: str) -> Path:
+    return NOTICES / f"{name}.txt"
+
+
+SAMPLES = sorted(p.stem for p in NOTICES.glob("*.txt"))
+os.environ.setdefault("XUNCHA_QUIET", "1")
