@@ -24,7 +24,7 @@ class Settings:
     model: str | None  # None: whatever the embedded server serves
     mode: str = "JSON_SCHEMA"
     concurrency: int = 2
-    max_tokens: int = 512
+    max_tokens: int = 1024  # upper bound; each chunk gets a budget sized to its closed answer
     timeout: float = 180.0
     reasks: int = 2  # re-asks on validation errors (instructor)
     net_retries: int = 4  # retries on transient network faults (tenacity)
@@ -84,6 +84,6 @@ def resolve(
         model=mdl,
         mode=md,
         concurrency=_int(conc_val, conc_src or "--concurrency", 2),
-        max_tokens=_int(mt_val, mt_src or "--max-tokens", 512, lo=16),
+        max_tokens=_int(mt_val, mt_src or "--max-tokens", 1024, lo=16),
         prompt_version=pv or "v1",
     )

@@ -23,7 +23,7 @@ from instructor.v2.core.hooks import Hooks
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
 
-from agent.answers import HeaderAnswer, ProblemAnswers
+from agent.answers import answer_budget, header_model, problems_model
 from agent.chunks import Chunk
 from agent.config import Settings
 from agent.prompts import PromptSet, render
@@ -122,8 +122,13 @@ class Extractor:
 
         hooks.on("completion:kwargs", on_kwargs)
         hooks.on("completion:response", on_response)
-        model: type[BaseModel] = HeaderAnswer if chunk.kind == "header" else ProblemAnswers
-        context = {"items": list(chunk.items), "figure_ids": list(chunk.figure_ids)}
+        if chunk.kind == "header":
+            model = header_model(chunk.figure_ids)
+            budget = answer_budget(2, len(chunk.figure_ids))
+        else:
+            model = problems_model(chunk.items, chunk.figure_ids)
+            budget = answer_budget(len(chunk.items), len(chunk.figure_ids))
+        max_tokens = min(self.settings.max_tokens, budget) if self.settings.max_tokens else budget
         net_attempts = 0
         try:
             async for attempt in AsyncRetrying(
@@ -138,17 +143,16 @@ class Extractor:
                         model=self.model,
                         messages=render(chunk, self.prompts),  # type: ignore[arg-type]
                         response_model=model,
-                        context=context,
                         max_retries=self.settings.reasks,
                         hooks=hooks,
                         temperature=0,
-                        max_tokens=self.settings.max_tokens,
+                        max_tokens=max_tokens,
                     )
             return answer, usage
         except InstructorRetryException as exc:
             raise ExtractionFailed("validation", _short(exc), usage.requests, usage) from exc
         except IncompleteOutputException as exc:
-            raise ExtractionFailed("truncated", f"reply cut at max_tokens={self.settings.max_tokens}", usage.requests, usage) from exc
+            raise ExtractionFailed("truncated", f"reply cut at max_tokens={max_tokens}", usage.requests, usage) from exc
         except openai.APIStatusError as exc:
             raise ExtractionFailed(f"http_{exc.status_code}", _short(exc), net_attempts, usage) from exc
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:

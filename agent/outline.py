@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.grammar import HEADING_KINDS, build_tree, classify, lines_of
+from agent.grammar import HEADING_KINDS, Node, ProblemBlock, build_tree, classify, lines_of
 from agent.problems import find_problems
 from agent.schema import Span
 

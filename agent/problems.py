@@ -162,34 +162,24 @@ def _inline_problems(text: str, allnodes: list[Node]) -> list[ProblemBlock]:
         ]
         if not marks:
             continue
-        blocks: list[ProblemBlock] = []
+        # (aspect span, aspect title, point spans), in order
+        aspects: list[tuple[Span, str, list[Span]]] = []
         aspect_no, point_no = 0, 0
-        aspect_title: str | None = None
-        aspect_blocks: list[ProblemBlock] = []
-        aspect_span: Span | None = None
         ends = [mk[0] for mk in marks[1:]] + [n.line_end]
-
-        def close_aspect() -> None:
-            if aspect_span is not None and not aspect_blocks:
-                blocks.append(_inline_block(text, aspect_span, [], None))
-
-        for (s, body, num, kind), e in zip(marks, ends, strict=True):
-            is_aspect = kind == "、" or (num == aspect_no + 1 and num != point_no + 1 and aspect_no > 0)
-            if is_aspect:
-                close_aspect()
+        for (_, body, num, kind), e in zip(marks, ends, strict=True):
+            if kind == "、" or (num == aspect_no + 1 and num != point_no + 1 and aspect_no > 0):
                 aspect_no, point_no = num, 0
-                aspect_span = (body, e)
-                a_title = text[body:e]
-                cut = re.search(r"[。；;]", a_title)
-                aspect_title = a_title[: cut.start()] if cut else a_title
-                aspect_blocks = []
-                # an aspect whose own text goes on past its title sentence with no points is one problem
-                continue
-            point_no = num
-            blk = _inline_block(text, (body, e), [aspect_title] if aspect_title else [], None)
-            aspect_blocks.append(blk)
-            blocks.append(blk)
-        close_aspect()
+                cut = re.search(r"[。；;]", text[body:e])
+                aspects.append(((body, e), text[body : body + cut.start()] if cut else text[body:e], []))
+            elif aspects:
+                point_no = num
+                aspects[-1][2].append((body, e))
+        blocks: list[ProblemBlock] = []
+        for span, title, points in aspects:
+            if points:
+                blocks.extend(_inline_block(text, sp, [title], None) for sp in points)
+            else:  # an aspect with no points stands for one problem
+                blocks.append(_inline_block(text, span, [], None))
         if blocks:
             return blocks
     return []

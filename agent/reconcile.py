@@ -12,10 +12,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel
 
-from agent.answers import DOC_TYPE_MAP, STATUS_MAP, HeaderAnswer, ProblemAnswers
+from agent.answers import DOC_TYPE_MAP, STATUS_MAP
 from agent.outline import Outline
 from agent.rules import doc_type, inspection_facts, issuer_from_title, stated_totals, status_from_phrases
 from agent.schema import (
@@ -36,10 +37,9 @@ from agent.schema import (
 class Answers:
     """What the model said, by chunk; empty without a model."""
 
-    header: HeaderAnswer | None = None
-    problems: dict[str, tuple[str, BaseModel]] = field(default_factory=dict)  # problem id -> (chunk id, answer)
+    header: dict[str, Any] | None = None  # {"doc_type", "dates": {fid: role}, "problem_total"}
+    problems: dict[str, dict[str, str]] = field(default_factory=dict)  # problem id -> {"status", "category"}
     figure_roles: dict[str, str] = field(default_factory=dict)  # figure id -> role
-    chunk_figures: dict[str, set[str]] = field(default_factory=dict)  # chunk id -> ids it tagged
     errors: list[ChunkError] = field(default_factory=list)
 
 
@@ -95,17 +95,19 @@ def collect(results: Sequence[object]) -> Answers:
         chunk = getattr(r, "chunk")  # noqa: B009 - duck typing keeps extract out of this module
         answer = getattr(r, "answer")  # noqa: B009
         error = getattr(r, "error")  # noqa: B009
-        out.chunk_figures[chunk.id] = set(chunk.figure_ids)
         if error is not None:
             out.errors.append(error)
-        if isinstance(answer, HeaderAnswer):
-            out.header = answer
-        elif isinstance(answer, ProblemAnswers):
-            for p in answer.problems:
-                out.problems.setdefault(p.item, (chunk.id, p))
-                for fr in p.figures:
-                    if fr.id in chunk.figure_ids:
-                        out.figure_roles.setdefault(fr.id, fr.role)
+        if not isinstance(answer, BaseModel):
+            continue
+        data = answer.model_dump()
+        if chunk.kind == "header":
+            out.header = data
+            continue
+        for pid in chunk.items:  # a split block answers the same id twice: the first part wins
+            if isinstance(data.get(pid), dict):
+                out.problems.setdefault(pid, data[pid])
+        for fid, role in (data.get("roles") or {}).items():
+            out.figure_roles.setdefault(fid, role)
     return out
 
 
@@ -144,13 +146,13 @@ def build_record(
     for blk in outline.problems:
         got = ans.problems.get(blk.id)
         block_text = text[blk.span[0] : blk.span[1]]
-        status = STATUS_MAP[got[1].status] if got else status_from_phrases(block_text)  # type: ignore[attr-defined]
+        status = STATUS_MAP[got["status"]] if got else status_from_phrases(block_text)
         title = grounded(text, blk.title) or Grounded(text="", span=None, alignment="none")
         problems.append(
             Problem(
                 id=blk.id,
                 unit=blk.unit,
-                category=got[1].category if got else None,  # type: ignore[attr-defined]
+                category=got["category"] if got else None,  # type: ignore[arg-type]  # a CategoryCN value
                 title=title,
                 description=grounded(text, blk.description),
                 measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
@@ -163,10 +165,12 @@ def build_record(
     title_text = text[outline.title[0] : outline.title[1]] if outline.title else ""
     dt = doc_type(text, title_text, len(outline.units))
     if ans.header is not None:
-        model_dt = DOC_TYPE_MAP[ans.header.doc_type]
+        # the rules read the title's wording and count units; the model only breaks the rules' "other"
+        model_dt = DOC_TYPE_MAP[ans.header["doc_type"]]
         if model_dt != dt:
-            checks.append(Check(code="doc_type_disagrees", severity="info", message=f"model says {model_dt}, rules say {dt}; kept the model's"))
-        dt = model_dt
+            keep = model_dt if dt == "other" else dt
+            checks.append(Check(code="doc_type_disagrees", severity="info", message=f"model says {model_dt}, rules say {dt}; kept {keep}"))
+            dt = keep
     if dt == "other":
         checks.append(Check(code="not_a_notice", severity="warning", message="text does not read as an inspection notice; fields may be empty"))
 
@@ -181,21 +185,24 @@ def build_record(
     )
     published = _iso_at(figures, outline.published) or _iso_at(figures, outline.signoff_date)
     if ans.header is not None:
-        for dr in ans.header.dates:
-            f = by_id.get(dr.id)
+        for fid, role in (ans.header.get("dates") or {}).items():
+            f = by_id.get(fid)
             if f is None:
                 continue
-            f.role = f.role or dr.role
-            if dr.role == "反馈日期" and inspection.feedback_date is None:
+            f.role = f.role or role
+            if role == "反馈日期" and inspection.feedback_date is None:
                 inspection.feedback_date = f.iso
-            elif dr.role == "发布日期" and published is None:
+            elif role == "发布日期" and published is None:
                 published = f.iso
-            elif dr.role == "巡察期间" and inspection.start is None:
+            elif role == "巡察期间" and inspection.start is None:
                 inspection.start, inspection.end = f.iso, f.iso_end
-        if ans.header.problem_total is not None:
-            fig, how = match_number(float(ans.header.problem_total), figures, ("count",))
+        total = ans.header.get("problem_total")
+        if total is not None:
+            fig, how = match_number(float(total), figures, ("count",))
             if fig is None:
-                checks.append(Check(code="model_number_ungrounded", severity="warning", message=f"model said {ans.header.problem_total} problems; no such figure in the text; dropped"))
+                checks.append(Check(code="model_number_ungrounded", severity="warning", message=f"model said the notice lists {total} problems; no such figure in the text; dropped"))
+            elif how == "unit_slip":
+                checks.append(Check(code="model_number_corrected", severity="info", message=f"model said {total}; corrected to {fig.text} ({fig.id})"))
 
     issuer = grounded(text, outline.issuer) or grounded(text, issuer_from_title(text, outline.title))
     totals = stated_totals(text, figures)

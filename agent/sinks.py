@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import IO
 
-from agent.answers import HeaderAnswer, ProblemAnswers
+from agent.answers import header_model, problems_model
 from agent.schema import NoticeRecord
 
 DoneKey = tuple[str, str | None, str | None]  # (source, model, prompt_version)
@@ -21,8 +22,8 @@ class JsonlSink:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = None
-        self._err = None
+        self._fh: IO[str] | None = None
+        self._err: IO[str] | None = None
 
     def done_keys(self) -> set[DoneKey]:
         """Notices already in the file with no chunk errors (a failed notice is redone on rerun)."""
@@ -61,7 +62,13 @@ class JsonlSink:
 def export_schemas(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, model in (("record", NoticeRecord), ("problem_answers", ProblemAnswers), ("header_answer", HeaderAnswer)):
+    # the answer models are built per chunk; these examples show their shape for a two-problem chunk
+    examples = (
+        ("record", NoticeRecord),
+        ("problem_answers.example", problems_model(("P1", "P2"), ("F1", "F2"))),
+        ("header_answer.example", header_model(("F1",))),
+    )
+    for name, model in examples:
         path = out_dir / f"{name}.schema.json"
         path.write_text(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(path)

@@ -1,0 +1,83 @@
+"""The ``xuncha`` command line: rules-only runs, usage errors, bad inputs (no model needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.schema import NoticeRecord
+from tests.conftest import NOTICES
+
+runner = CliRunner()
+
+
+def test_no_llm_all_samples(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(app, ["structure", str(NOTICES), "-o", str(out), "--no-llm"])
+    assert res.exit_code == 0, res.output
+    recs = [NoticeRecord.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(len(r.problems) for r in recs) == [10, 13, 13, 20, 21]
+    for r in recs:
+        assert r.model is None and r.prompt_version is None
+        assert all(f.role is None for f in r.figures)
+        assert all(p.category is None for p in r.problems)
+
+
+def test_rerun_skips_done(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    args = ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(out), "--no-llm"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_bad_file_named_and_batch_goes_on(tmp_path: Path) -> None:
+    bad = tmp_path / "scan.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(app, ["structure", str(bad), str(empty), str(NOTICES / "xiaodian-town-rectification.txt"), "-o", str(out), "--no-llm"])
+    assert res.exit_code == 1
+    assert "scan.png" in res.output and "PNG" in res.output
+    assert "empty.txt" in res.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    errors = [json.loads(x) for x in (tmp_path / "out.jsonl.errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {Path(e["source"]).name for e in errors} == {"scan.png", "empty.txt"}
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["structure", str(tmp_path / "nothing-*.txt"), "-o", str(tmp_path / "o.jsonl"), "--no-llm"])
+    assert res.exit_code == 2
+    res = runner.invoke(app, ["structure", str(NOTICES), "-o", str(tmp_path / "o.jsonl"), "--base-url", "ftp://x"])
+    assert res.exit_code == 2 and "--flag" not in res.output or "http" in res.output
+    res = runner.invoke(app, ["structure", str(NOTICES), "-o", str(tmp_path / "o.jsonl"), "--mode", "XML"])
+    assert res.exit_code == 2
+
+
+def test_env_var_named_in_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XUNCHA_BASE_URL", "localhost:8080")
+    res = runner.invoke(app, ["structure", str(NOTICES), "-o", str(tmp_path / "o.jsonl")])
+    assert res.exit_code == 2 and "XUNCHA_BASE_URL" in res.output
+
+
+def test_schema_export(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["schema", str(tmp_path)])
+    assert res.exit_code == 0
+    schema = json.loads((tmp_path / "record.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["properties"]) == {
+        "source", "notice_id", "text", "title", "doc_type", "issuer", "published", "inspection", "units",
+        "problems", "figures", "stated_totals", "contact", "checks", "errors", "usage", "model", "prompt_version",
+    }
+
+
+def test_committed_schemas_are_current(tmp_path: Path) -> None:
+    runner.invoke(app, ["schema", str(tmp_path)])
+    committed = Path(__file__).resolve().parent.parent / "schemas"
+    for f in tmp_path.iterdir():
+        assert (committed / f.name).read_text(encoding="utf-8") == f.read_text(encoding="utf-8"), f"run `make schema`: {f.name} is stale"
