@@ -159,6 +159,57 @@ def schema_cmd(out_dir: Annotated[Path, typer.Argument()] = Path("schemas")) -> 
         typer.echo(str(path))
 
 
+@app.command("eval")
+def eval_cmd(
+    out: Annotated[Path, typer.Option("--out", help="report folder")] = Path("evals/reports/latest"),
+    replay: Annotated[bool, typer.Option("--replay", help="offline: replay the recorded cassettes")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="score the rules alone")] = False,
+    gold: Annotated[Path | None, typer.Option(help="gold folder (default evals/gold/v1)")] = None,
+    base_url: Annotated[str | None, typer.Option(help="live run against this server [env XUNCHA_BASE_URL]")] = None,
+    model: Annotated[str | None, typer.Option(help="model name [env XUNCHA_MODEL]")] = None,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option(help="show two report folders side by side")] = None,
+) -> None:
+    """Score structuring against the gold records; or compare two reports."""
+    from rich.table import Table
+
+    from agent import evalrun
+
+    if compare is not None:
+        a, b = (json.loads((p / "report.json").read_text(encoding="utf-8")) for p in compare)
+        table = Table(title=f"{compare[0]} → {compare[1]}")
+        for col in ("metric", str(compare[0].name), str(compare[1].name), "Δ"):
+            table.add_column(col)
+        for k, va, vb, d in evalrun.compare(a, b):
+            table.add_row(k, str(va), str(vb), "" if d is None else f"{d:+g}")
+        Console().print(table)
+        return
+    try:
+        settings = resolve(base_url, None, model)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    mode = "rules" if no_llm else "replay" if replay else "live"
+    server = None
+    url, mdl = settings.base_url, settings.model
+    if mode == "live" and url is None:
+        from agent.server import LocalServer
+
+        server = LocalServer(slots=settings.concurrency)
+        server.start()
+        url, mdl = server.base_url, server.model_name
+    try:
+        report = evalrun.run_eval(mode, settings, out, gold or evalrun.GOLD, url, mdl or evalrun.EMBEDDED_MODEL)
+    finally:
+        if server is not None:
+            server.stop()
+    table = Table(title=f"eval ({mode}) → {out}")
+    table.add_column("metric")
+    table.add_column("overall")
+    for k, v in report["overall"].items():
+        table.add_row(k, str(v))
+    Console().print(table)
+
+
 @app.command("show")
 def show_cmd(path: Path, index: int = 0) -> None:
     """Print one record of a JSONL file without its text, for a quick look."""

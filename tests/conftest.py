@@ -31,8 +31,13 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _skip_health(request: Any) -> Any:
-    return None if request.path.endswith("/health") else request
+def _scrub_request(request: Any) -> Any:
+    if request.path.endswith("/health"):
+        return None
+    for name in list(request.headers):
+        if name.lower().startswith("x-"):
+            del request.headers[name]
+    return request
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +45,7 @@ def vcr_config() -> dict[str, Any]:
     return {
         "match_on": ["method", "path", "body"],
         "filter_headers": [(h, None) for h in _DROP_HEADERS],
-        "before_record_request": _skip_health,
+        "before_record_request": _scrub_request,
         "before_record_response": _scrub_response,
         "decode_compressed_response": True,
     }

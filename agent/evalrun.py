@@ -1,0 +1,146 @@
+"""The eval runner: structure the sample notices, score them against gold, write and compare reports.
+
+Three ways to produce records: ``rules`` (``--no-llm``), ``replay`` (the cassettes recorded from the real
+embedded server, offline and deterministic: what CI runs) and ``live`` (any server; it records its own
+cassettes into the report folder so the run can be replayed). Reports are ``report.json`` + ``report.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings
+from agent.evaluate import score_record
+from agent.ingest import read_notice
+from agent.pipeline import analyse, model_record, rules_record
+from agent.prompts import load
+from agent.schema import NoticeRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "evals" / "gold" / "v1"
+NOTICES = ROOT / "evals" / "notices"
+CASSETTES = ROOT / "cassettes" / "test_pipeline_replay"
+REPLAY_URL = "http://127.0.0.1:9/v1"
+EMBEDDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+MATCH_ON = ("method", "path", "body")
+
+
+def cassette_for(stem: str) -> Path:
+    return CASSETTES / f"test_structure_with_model[{stem}].yaml"
+
+
+def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
+
+
+async def _model_run(stem: str, settings: Settings, base_url: str, model: str) -> NoticeRecord:
+    from agent.extract import Extractor
+
+    ex = Extractor(settings, base_url, model, load(settings.prompt_version))
+    try:
+        return await model_record(analyse(read_notice(NOTICES / f"{stem}.txt")), ex)
+    finally:
+        await ex.close()
+
+
+def produce(stem: str, mode: str, settings: Settings, base_url: str | None, model: str | None, out: Path) -> NoticeRecord:
+    if mode == "rules":
+        return rules_record(analyse(read_notice(NOTICES / f"{stem}.txt")))
+    import vcr  # replay and live both go through a cassette
+
+    if mode == "replay":
+        path, record, url, mdl = cassette_for(stem), "none", REPLAY_URL, EMBEDDED_MODEL
+        if not path.exists():
+            raise FileNotFoundError(f"no cassette for {stem}: {path} (run `make record`)")
+    else:
+        assert base_url and model
+        path, record, url, mdl = out / "cassettes" / f"{stem}.yaml", "all", base_url, model
+    recorder = vcr.VCR(record_mode=record, match_on=MATCH_ON, filter_headers=["authorization", "cookie"])
+    with recorder.use_cassette(str(path)):
+        return asyncio.run(_model_run(stem, settings, url, mdl))
+
+
+def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def mean(path: tuple[str, ...]) -> float | None:
+        vals = []
+        for s in per.values():
+            v: Any = s
+            for k in path:
+                v = v.get(k) if isinstance(v, dict) else None
+            if isinstance(v, (int, float)):
+                vals.append(float(v))
+        return round(sum(vals) / len(vals), 4) if vals else None
+
+    def micro(fam: str) -> dict[str, float]:
+        tp = sum(s[fam]["matched"] for s in per.values())
+        npred = sum(s[fam]["predicted"] for s in per.values())
+        ngold = sum(s[fam]["gold"] for s in per.values())
+        p = tp / npred if npred else 0.0
+        r = tp / ngold if ngold else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+    return {
+        "problem_f1": micro("problems")["f1"],
+        "status_accuracy": mean(("problems", "status_accuracy")),
+        "category_accuracy": mean(("problems", "category_accuracy")),
+        "unit_accuracy": mean(("problems", "unit_accuracy")),
+        "measures_recall": mean(("problems", "measures_recall")),
+        "figure_precision": micro("figures")["precision"],
+        "figure_recall": micro("figures")["recall"],
+        "figure_f1": micro("figures")["f1"],
+        "figures_attached_right": mean(("figures", "attached_right")),
+        "figure_roles": mean(("figures", "roles")),
+        "metadata_accuracy": mean(("metadata", "accuracy")),
+        "grounding_text": mean(("grounding", "text_fields")),
+        "grounding_figures": mean(("grounding", "figures")),
+        "requests_per_notice": mean(("cost", "requests")),
+        "prompt_tokens_per_notice": mean(("cost", "prompt_tokens")),
+        "completion_tokens_per_notice": mean(("cost", "completion_tokens")),
+        "seconds_per_notice": mean(("cost", "seconds")),
+        "chunk_errors": sum(s["errors"] for s in per.values()),
+    }
+
+
+def run_eval(mode: str, settings: Settings, out: Path, gold_dir: Path = GOLD, base_url: str | None = None, model: str | None = None) -> dict[str, Any]:
+    gold = load_gold(gold_dir)
+    per: dict[str, dict[str, Any]] = {}
+    version = model_name = None
+    for stem, g in gold.items():
+        rec = produce(stem, mode, settings, base_url, model, out)
+        per[stem] = score_record(rec, g, analyse(read_notice(NOTICES / f"{stem}.txt")).figures)
+        version, model_name = rec.prompt_version, rec.model
+    report = {
+        "meta": {"mode": mode, "model": model_name, "prompt_version": version, "gold": str(gold_dir.relative_to(ROOT)) if gold_dir.is_relative_to(ROOT) else str(gold_dir)},
+        "overall": aggregate(per),
+        "notices": per,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(to_markdown(report), encoding="utf-8")
+    return report
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    meta = report["meta"]
+    lines = [f"# Eval: {meta['mode']} · model {meta['model']} · prompt {meta['prompt_version']} · gold {meta['gold']}", ""]
+    lines += ["| metric | overall |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in report["overall"].items()]
+    lines += ["", "| notice | problem F1 | status acc | figure F1 | metadata | seconds |", "|---|---|---|---|---|---|"]
+    for stem, s in report["notices"].items():
+        lines.append(
+            f"| {stem} | {s['problems']['f1']} | {s['problems']['status_accuracy']} | {s['figures']['f1']} | {s['metadata']['accuracy']} | {s['cost']['seconds']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any, float | None]]:
+    """(metric, A, B, B − A) for every overall metric."""
+    rows = []
+    for k in a["overall"]:
+        va, vb = a["overall"].get(k), b["overall"].get(k)
+        delta = round(vb - va, 4) if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
+        rows.append((k, va, vb, delta))
+    return rows
