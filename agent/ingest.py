@@ -79,6 +79,20 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     return None if _CONTROL.search(text) else (text, codec)
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def _reads_as_chinese(data: bytes) -> bool:
+    """Notices are Chinese: if GB18030 decodes the bytes strictly into mostly Chinese characters and
+    punctuation, take it, whatever a statistical detector's version prefers for short text."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    wide = [c for c in text if ord(c) > 0x7F]
+    return bool(wide) and len(_CHINESE.findall(text)) >= 0.9 * len(wide)
+
+
 def _guess(data: bytes) -> tuple[str, str] | None:
     """No BOM, no NUL: strict UTF-8, then UTF-8 with a few bad bytes, then a declared or guessed CJK codec."""
     try:
@@ -93,6 +107,8 @@ def _guess(data: bytes) -> tuple[str, str] | None:
     m = _META_CHARSET.search(data[:4096])
     declared = _codec_name(m.group(1).decode("ascii")) if m else ""
     names = [declared] if declared in map(_codec_name, _CJK_CODECS) else []  # a "latin-1" page is often GBK
+    if not names and _reads_as_chinese(data):
+        return data.decode("gb18030"), "gb18030"
     matches = from_bytes(data, cp_isolation=_CJK_CODECS)
     least = min((m.chaos for m in matches), default=0.0)
     tied = [_codec_name(m.encoding) for m in matches if m.chaos <= least]  # short text ties often: prefer GB
