@@ -107,6 +107,16 @@ class Extractor:
             result.usage.seconds = round(time.monotonic() - t0, 3)
             return result
 
+    async def _unwrapped(self, **kwargs: Any) -> BaseModel:
+        """instructor wraps API errors in its retry exception; unwrap them so tenacity sees network faults."""
+        try:
+            return await self._client.chat.completions.create(**kwargs)  # type: ignore[no-any-return]
+        except InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, (openai.APIStatusError, openai.APITimeoutError, openai.APIConnectionError)):
+                raise cause from exc
+            raise
+
     async def _call(self, chunk: Chunk) -> tuple[BaseModel, Usage]:
         usage = Usage()
         hooks = Hooks()
@@ -139,7 +149,7 @@ class Extractor:
             ):
                 with attempt:
                     net_attempts += 1
-                    answer = await self._client.chat.completions.create(
+                    answer = await self._unwrapped(
                         model=self.model,
                         messages=render(chunk, self.prompts),  # type: ignore[arg-type]
                         response_model=model,
