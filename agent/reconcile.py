@@ -75,6 +75,15 @@ def align(text: str, value: str, hint: Span | None = None, threshold: float = 0.
     return Grounded(text=value, span=None, alignment="none")
 
 
+def role_grounded(text: str, span: Span, role: str, window: int = 80, share: float = 0.6) -> bool:
+    """A role is the model's reading of the words around a figure: most of its characters must stand there."""
+    chars = [c for c in role if not c.isspace() and not c.isdigit() and c not in "，,、。.（）()"]
+    if not chars:
+        return False
+    near = text[max(0, span[0] - window) : span[1] + window // 2]
+    return sum(1 for c in chars if c in near) >= share * len(chars)
+
+
 def match_number(value: float, figures: Sequence[Figure], kinds: tuple[str, ...] = ("count", "money")) -> tuple[Figure | None, str]:
     """The regex figure a model number refers to: ('exact'|'unit_slip'|'none')."""
     for f in figures:
@@ -135,12 +144,19 @@ def build_record(
     ans = answers or Answers()
     by_id = {f.id: f for f in figures}
 
-    # figures: roles come only by id; an id the model made up never reaches the record
+    # figures: roles come only by id; an id the model made up never reaches the record, and a role whose
+    # words are not in the text around its figure (e.g. copied from the prompt) is dropped
+    ungrounded: list[str] = []
     for fid, role in ans.figure_roles.items():
-        if fid in by_id:
-            by_id[fid].role = role
-        else:
+        f = by_id.get(fid)
+        if f is None:
             checks.append(Check(code="model_figure_unknown", severity="warning", message=f"model named {fid}, which is not a regex figure; dropped"))
+        elif role_grounded(text, f.span, role):
+            f.role = role
+        else:
+            ungrounded.append(f"{fid} {role!r}")
+    if ungrounded:
+        checks.append(Check(code="role_not_in_text", severity="warning", message=f"{len(ungrounded)} figure role(s) not found near their figure, dropped: {'; '.join(ungrounded[:5])}"))
 
     problems: list[Problem] = []
     for blk in outline.problems:

@@ -10,15 +10,15 @@ from agent.config import resolve
 
 def test_replay_regression_gate(tmp_path: Path) -> None:
     """Thresholds measured with `xuncha eval --replay` on gold v1 and the cassettes recorded 2026-11-22
-    (embedded Qwen2.5-Coder-1.5B Q4_K_M, prompt v1): problem F1 1.0, status 0.4892, category 0.5099,
-    figure F1 0.936, roles 0.5664, metadata 0.9571, grounding 1.0/1.0, 0 chunk errors.
+    (embedded Qwen2.5-Coder-1.5B Q4_K_M, prompt v1): problem F1 1.0, status 0.4892, category 0.5045,
+    figure F1 0.936, roles 0.5471 (grounded roles only), metadata 0.9571, grounding 1.0/1.0, 0 chunk errors.
     Rules alone (test_evals): status 0.4647, category 0.0, roles 0.0 — the model's share is the difference."""
     o = evalrun.run_eval("replay", resolve(), tmp_path)["overall"]
     assert o["problem_f1"] >= 1.0
     assert o["status_accuracy"] >= 0.48
     assert o["category_accuracy"] >= 0.50
     assert o["figure_f1"] >= 0.93
-    assert o["figure_roles"] >= 0.55
+    assert o["figure_roles"] >= 0.54
     assert o["metadata_accuracy"] >= 0.95
     assert o["grounding_text"] == 1.0 and o["grounding_figures"] == 1.0
     assert o["chunk_errors"] == 0

@@ -88,3 +88,14 @@ def test_inspection_facts_from_rules() -> None:
     assert (rec.inspection.start, rec.inspection.end) == ("2023-10-09", "2024-01-14")
     assert [t.text for t in rec.inspection.targets] == ["小甸镇党委"]
     assert rec.published == "2024-10-11" and rec.issuer.text == "中共寿县小甸镇委员会"
+
+
+def test_role_copied_from_prompt_is_dropped() -> None:
+    a = _analysis("changji-round5-seven-units")
+    last = a.outline.problems[-1]
+    fid = next(f.id for f in a.figures if f.text == "87.2万元" and f.span[0] >= last.span[0])
+    rec = build_record("x", "n", a.outline, a.figures, Answers(figure_roles={fid: "购买办公桌"}))
+    assert next(f for f in rec.figures if f.id == fid).role is None
+    assert any(c.code == "role_not_in_text" for c in rec.checks)
+    rec = build_record("x", "n", a.outline, a.figures, Answers(figure_roles={fid: "固定资产未入账"}))
+    assert next(f for f in rec.figures if f.id == fid).role == "固定资产未入账"
