@@ -138,7 +138,7 @@ class Extractor:
         else:
             model = problems_model(chunk.items, chunk.figure_ids)
             budget = answer_budget(len(chunk.items), len(chunk.figure_ids))
-        max_tokens = min(self.settings.max_tokens, budget) if self.settings.max_tokens else budget
+        max_tokens = min(self.settings.max_tokens, budget)
         net_attempts = 0
         try:
             async for attempt in AsyncRetrying(

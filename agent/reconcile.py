@@ -142,6 +142,7 @@ def build_record(
     text = outline.text
     checks: list[Check] = []
     ans = answers or Answers()
+    figures = [f.model_copy() for f in figures]  # roles go on copies: the caller's regex figures stay as found
     by_id = {f.id: f for f in figures}
 
     # figures: roles come only by id; an id the model made up never reaches the record, and a role whose
