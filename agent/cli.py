@@ -8,7 +8,6 @@ Exit codes: 0 every notice succeeded, 1 some failed (their errors are in the out
 from __future__ import annotations
 
 import asyncio
-import glob
 import json
 import os
 import sys
@@ -20,34 +19,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agent.config import ConfigError, Settings, resolve
+from agent.ingest import find_notice_files
 from agent.pipeline import IngestFailure, structure
 from agent.schema import NoticeRecord
 from agent.sinks import JsonlSink, export_schemas
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Structure Chinese inspection notices into grounded JSON.")
 err = Console(stderr=True)
-
-NOTICE_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
-
-
-def expand(paths: list[str]) -> list[str]:
-    """Files, folders (recursively, notice-like files) and globs, in a stable order, each once."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for p in paths:
-        hits = sorted(glob.glob(p, recursive=True)) if any(c in p for c in "*?[") else [p]
-        for h in hits:
-            path = Path(h)
-            if path.is_dir():
-                files = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix.lower() in NOTICE_SUFFIXES)
-            else:
-                files = [h]
-            for f in files:
-                if f not in seen:
-                    seen.add(f)
-                    out.append(f)
-    return out
-
 
 @app.command("structure")
 def structure_cmd(
@@ -67,7 +45,7 @@ def structure_cmd(
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    files = expand(paths)
+    files = find_notice_files(paths)
     if not files:
         err.print(f"[red]error:[/red] no files matched {' '.join(paths)}")
         raise typer.Exit(2)

@@ -11,6 +11,7 @@ listed in ``Notice.removed``), and lines are stripped at their edges. Pure: no n
 from __future__ import annotations
 
 import codecs
+import glob
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -325,3 +326,27 @@ def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
         raise IngestError(source, "empty: no text left after removing boilerplate")
     return Notice(source=source, text=cleaned, encoding=encoding, notice_id=notice_id(cleaned),
                   removed=removed)
+
+
+# --- finding notice files ------------------------------------------------------------------------------
+
+NOTICE_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
+
+
+def find_notice_files(paths: list[str]) -> list[str]:
+    """Files, folders (recursively, notice-like files) and globs, in a stable order, each once."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for p in paths:
+        hits = sorted(glob.glob(p, recursive=True)) if any(c in p for c in "*?[") else [p]
+        for h in hits:
+            path = Path(h)
+            if path.is_dir():
+                files = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix.lower() in NOTICE_SUFFIXES)
+            else:
+                files = [h]
+            for f in files:
+                if f not in seen:
+                    seen.add(f)
+                    out.append(f)
+    return out
