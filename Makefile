@@ -23,8 +23,8 @@ check: lint types contracts test
 
 # Re-record the cassettes from the real embedded server (starts it; ~5 minutes on 2 cores).
 record:
-	rm -rf cassettes/test_pipeline_replay cassettes/test_cli_replay
-	$(PY) -m pytest -q tests/test_pipeline_replay.py tests/test_cli_replay.py --record-mode=all
+	rm -rf cassettes/test_pipeline_replay cassettes/test_cli_replay cassettes/test_injection
+	$(PY) -m pytest -q tests/test_pipeline_replay.py tests/test_cli_replay.py tests/test_injection.py --record-mode=all
 
 structure:
 	xuncha structure $(SAMPLES) -o out/samples.jsonl
