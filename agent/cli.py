@@ -12,34 +12,38 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agent.config import ConfigError, Settings, resolve
 from agent.ingest import find_notice_files
-from agent.pipeline import IngestFailure, structure
-from agent.schema import NoticeRecord
 from agent.sinks import JsonlSink, export_schemas
+from agent.store import Store, default_db
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Structure Chinese inspection notices into grounded JSON.")
 err = Console(stderr=True)
 
+
 @app.command("structure")
 def structure_cmd(
     paths: Annotated[list[str], typer.Argument(help="notice files, folders or globs")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="JSONL output (appended; finished notices are skipped on rerun)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="JSONL output, mirrored from the store: one line per notice")],
+    db: Annotated[Path | None, typer.Option(help="SQLite store [env XUNCHA_DB]; default: OUT with the suffix .db")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL [env XUNCHA_BASE_URL, OPENAI_BASE_URL]; default: embedded local server")] = None,
     api_key: Annotated[str | None, typer.Option(help="API key [env XUNCHA_API_KEY, OPENAI_API_KEY]")] = None,
     model: Annotated[str | None, typer.Option(help="model name [env XUNCHA_MODEL]")] = None,
     mode: Annotated[str | None, typer.Option(help="instructor mode: JSON_SCHEMA, JSON, MD_JSON, TOOLS [env XUNCHA_MODE]")] = None,
     concurrency: Annotated[int | None, typer.Option(help="requests in flight (default: 2, the embedded server's slots)")] = None,
+    workers: Annotated[int, typer.Option(help="notices in flight (their chunks share --concurrency)")] = 4,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="rules only: outline, figures, reconcile; no model")] = False,
-    force: Annotated[bool, typer.Option(help="redo notices already in the output")] = False,
+    force: Annotated[bool, typer.Option(help="redo notices the store already has")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="send every chunk again, even one the store answered before")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary; errors only [env XUNCHA_QUIET]")] = False,
+    log_json: Annotated[bool, typer.Option("--log-json", help="one JSON object per event on stderr, and a JSON summary")] = False,
 ) -> None:
-    """Structure notices into one JSON record each."""
+    """Structure notices into one JSON record each; a rerun resumes where the last one stopped."""
     try:
         settings = resolve(base_url, api_key, model, mode, concurrency)
     except ConfigError as exc:
@@ -49,29 +53,33 @@ def structure_cmd(
     if not files:
         err.print(f"[red]error:[/red] no files matched {' '.join(paths)}")
         raise typer.Exit(2)
-    code = asyncio.run(_structure(files, out, settings, no_llm, force))
+    db_path = db or (Path(os.environ["XUNCHA_DB"]) if os.environ.get("XUNCHA_DB") else default_db(out))
+    quiet = quiet or bool(os.environ.get("XUNCHA_QUIET"))
+    opts = {"no_llm": no_llm, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers}
+    code = asyncio.run(_structure(files, out, db_path, settings, opts))
     raise typer.Exit(code)
 
 
-async def _structure(files: list[str], out: Path, settings: Settings, no_llm: bool, force: bool) -> int:
-    sink = JsonlSink(out)
-    done = set() if force else sink.done_keys()
+async def _structure(files: list[str], out: Path, db_path: Path, settings: Settings, opts: dict[str, Any]) -> int:
+    from agent.progress import Reporter, summary_json, summary_table
     from agent.prompts import load
+    from agent.runner import Runner, mirror_jsonl
 
-    prompts = load(settings.prompt_version)
     extractor = None
     server = None
+    store = Store(db_path)
+    sink = JsonlSink(out)
     try:
-        if not no_llm:
+        if not opts["no_llm"]:
             from agent.extract import Extractor, resolve_model
 
-            base_url = settings.base_url
-            model_name = settings.model
+            base_url, model_name = settings.base_url, settings.model
             if settings.embedded:
                 from agent.server import LocalServer, ServerError
 
                 server = LocalServer(slots=settings.concurrency)
-                err.print("starting the embedded model server (llama.cpp, Qwen2.5-Coder-1.5B) …")
+                if not opts["quiet"]:
+                    err.print("starting the embedded model server (llama.cpp, Qwen2.5-Coder-1.5B) …")
                 try:
                     server.start()
                 except ServerError as exc:
@@ -80,38 +88,53 @@ async def _structure(files: list[str], out: Path, settings: Settings, no_llm: bo
                 base_url, model_name = server.base_url, model_name or server.model_name
             assert base_url is not None
             model_name = model_name or await resolve_model(base_url, settings.api_key)
-            extractor = Extractor(settings, base_url, model_name, prompts)
-        version = None if no_llm else prompts.version
-        mname = None if extractor is None else extractor.model
-        todo = [f for f in files if (f, mname, version) not in done]
-        skipped = len(files) - len(todo)
-        failed = 0
-        show = len(todo) > 1 and not os.environ.get("XUNCHA_QUIET")
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=not show) as bar:
-            task = bar.add_task("notices", total=len(todo))
-            async for item in structure(todo, extractor):
-                if isinstance(item, IngestFailure):
-                    failed += 1
-                    err.print(f"[red]error:[/red] {item.source}: {item.reason}")
-                    sink.write_failure(item.source, item.reason)
-                else:
-                    failed += _report(item)
-                    sink.write(item)
-                bar.advance(task)
-        err.print(f"{len(todo) - failed} structured, {failed} failed, {skipped} already done → {out}")
-        return 1 if failed else 0
+            extractor = Extractor(settings, base_url, model_name, load(settings.prompt_version))
+        show = not opts["quiet"] and not opts["log_json"] and len(files) > 1
+        with Reporter(err, show=show, log_json=opts["log_json"]) as reporter:
+            runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
+                            workers=opts["workers"], on_event=reporter.event)
+            reporter.attach(runner.stats)
+            stats = await runner.run(files, sys.argv[1:])
+        sink.close()
+        mirror_jsonl(store, out)
+        if opts["log_json"]:
+            sys.stderr.write(json.dumps(summary_json(stats), ensure_ascii=False) + "\n")
+        elif not opts["quiet"]:
+            err.print(summary_table(stats, str(out), str(db_path)))
+        return 1 if stats.failed or stats.partial else 0
     finally:
+        sink.close()
         if extractor is not None:
             await extractor.close()
         if server is not None:
             server.stop()
-        sink.close()
+        store.close()
 
 
-def _report(rec: NoticeRecord) -> int:
-    for e in rec.errors:
-        err.print(f"[yellow]warning:[/yellow] {rec.source}: chunk {e.chunk_id} failed ({e.kind}): {e.message}")
-    return 1 if rec.errors else 0
+@app.command("export")
+def export_cmd(
+    db: Annotated[Path, typer.Option(help="the SQLite store of a structure run")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl (one record per notice) or csv (one row per problem)")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="output file (default: standard output)")] = None,
+) -> None:
+    """Write the store's records as JSONL, or as CSV for a spreadsheet."""
+    from agent.sinks import write_csv, write_jsonl
+
+    if not db.is_file():
+        err.print(f"[red]error:[/red] {db}: no such store")
+        raise typer.Exit(2)
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[red]error:[/red] --format must be jsonl or csv, got {fmt!r}")
+        raise typer.Exit(2)
+    with Store(db) as store:
+        records = store.records()
+        if out is None:
+            n = (write_csv if fmt == "csv" else write_jsonl)(records, sys.stdout)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+                n = (write_csv if fmt == "csv" else write_jsonl)(records, fh)
+    err.print(f"{n} {'rows' if fmt == 'csv' else 'records'} → {out or 'stdout'}")
 
 
 @app.command("serve")
@@ -195,6 +218,42 @@ def show_cmd(path: Path, index: int = 0) -> None:
     rec = json.loads(lines[index])
     rec.pop("text", None)
     sys.stdout.write(json.dumps(rec, ensure_ascii=False, indent=1) + "\n")
+
+
+@app.command("review")
+def review_cmd(
+    source: Annotated[Path | None, typer.Argument(help="JSONL file of records (from `xuncha structure`)")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="read the records from this store instead")] = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="the HTML page to write")] = Path("review.html"),
+) -> None:
+    """Write one self-contained HTML page to review records against their text."""
+    from agent.review import load_records, render_review
+
+    if (source is None) == (db is None):
+        err.print("[red]error:[/red] give either a JSONL file or --db PATH")
+        raise typer.Exit(2)
+    if db is not None:
+        if not db.is_file():
+            err.print(f"[red]error:[/red] no database at {db}")
+            raise typer.Exit(2)
+        from agent.store import Store
+
+        with Store(db) as store:
+            records = list(store.records())
+    else:
+        assert source is not None
+        if not source.is_file():
+            err.print(f"[red]error:[/red] no file at {source}")
+            raise typer.Exit(2)
+        records, bad = load_records(source)
+        for msg in bad:
+            err.print(f"[yellow]warning:[/yellow] skipped {msg}")
+    if not records:
+        err.print(f"[red]error:[/red] no records in {db or source}")
+        raise typer.Exit(2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_review(records), encoding="utf-8")
+    err.print(f"{len(records)} notices, {sum(len(r.problems) for r in records)} problems → {out}")
 
 
 if __name__ == "__main__":

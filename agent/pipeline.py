@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,25 +50,24 @@ def rules_record(a: Analysis) -> NoticeRecord:
     return build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None)
 
 
+def model_result_record(a: Analysis, results: Sequence[object], model: str, prompt_version: str, seconds: float) -> NoticeRecord:
+    """Fold chunk results (``CallResult``/``ChunkResult``: chunk, answer, error, usage) into the record."""
+    usage = Usage(
+        requests=sum(r.usage.requests for r in results),  # type: ignore[attr-defined]
+        prompt_tokens=sum(r.usage.prompt_tokens for r in results),  # type: ignore[attr-defined]
+        completion_tokens=sum(r.usage.completion_tokens for r in results),  # type: ignore[attr-defined]
+        seconds=round(seconds, 3),
+    )
+    return build_record(
+        a.notice.source, a.notice.notice_id, a.outline, a.figures, collect(results),
+        usage=usage, model=model, prompt_version=prompt_version,
+    )
+
+
 async def model_record(a: Analysis, extractor: Extractor) -> NoticeRecord:
     t0 = time.monotonic()
     results = await extractor.run_chunks(a.chunks)
-    usage = Usage(
-        requests=sum(r.usage.requests for r in results),
-        prompt_tokens=sum(r.usage.prompt_tokens for r in results),
-        completion_tokens=sum(r.usage.completion_tokens for r in results),
-        seconds=round(time.monotonic() - t0, 3),
-    )
-    return build_record(
-        a.notice.source,
-        a.notice.notice_id,
-        a.outline,
-        a.figures,
-        collect(results),
-        usage=usage,
-        model=extractor.model,
-        prompt_version=extractor.prompts.version,
-    )
+    return model_result_record(a, results, extractor.model, extractor.prompts.version, time.monotonic() - t0)
 
 
 def read_all(paths: Iterable[str]) -> Iterable[Notice | IngestFailure]:

@@ -1,21 +1,23 @@
-"""Where records go: JSONL (one record per line, appended and flushed per notice) and JSON Schema files.
+"""Where records go besides the store: JSONL, CSV for spreadsheets, and JSON Schema files.
 
-Why: a batch may be killed at any moment; appending one complete line per notice and flushing means a
-rerun can tell what is done and loses at most the notices in flight. Files that could not be read go to a
-sidecar ``<out>.errors.jsonl`` so the main file holds only schema-valid records.
+Why: during a batch each finished notice is appended to the JSONL and flushed, so it can be watched; the
+store is the truth, and at the end of a run the JSONL is rewritten from it (``runner.mirror_jsonl``) so a
+kill or a rerun never leaves a notice twice. Files that could not be read go to a sidecar
+``<out>.errors.jsonl`` so the main file holds only schema-valid records. CSV has one row per problem with
+the notice's fields repeated, which is what an analyst filtering in a spreadsheet wants.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
 from agent.answers import header_model, problems_model
-from agent.schema import NoticeRecord
-
-DoneKey = tuple[str, str | None, str | None]  # (source, model, prompt_version)
+from agent.schema import NoticeRecord, Problem
 
 
 class JsonlSink:
@@ -24,21 +26,6 @@ class JsonlSink:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[str] | None = None
         self._err: IO[str] | None = None
-
-    def done_keys(self) -> set[DoneKey]:
-        """Notices already in the file with no chunk errors (a failed notice is redone on rerun)."""
-        keys: set[DoneKey] = set()
-        if not self.path.exists():
-            return keys
-        with self.path.open(encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut by a kill: redo that notice
-                if not rec.get("errors"):
-                    keys.add((rec.get("source"), rec.get("model"), rec.get("prompt_version")))
-        return keys
 
     def write(self, rec: NoticeRecord) -> None:
         if self._fh is None:
@@ -57,6 +44,65 @@ class JsonlSink:
         for fh in (self._fh, self._err):
             if fh is not None:
                 fh.close()
+
+
+def write_jsonl(records: Iterable[NoticeRecord], fh: IO[str]) -> int:
+    n = 0
+    for rec in records:
+        fh.write(rec.model_dump_json() + "\n")
+        n += 1
+    return n
+
+
+CSV_COLUMNS = (
+    "notice_id", "source", "title", "doc_type", "issuer", "published", "inspector", "inspection_kind",
+    "inspection_start", "inspection_end", "feedback_date", "problem_id", "unit", "category", "status",
+    "problem", "measures", "figures", "checks", "errors", "model", "prompt_version",
+)
+
+
+def _t(g: object) -> str:
+    return str(getattr(g, "text", "") or "") if g is not None else ""
+
+
+def csv_rows(rec: NoticeRecord) -> list[dict[str, str]]:
+    """One row per problem (a notice without problems still gets one row), notice fields repeated."""
+    figs = {f.id: f for f in rec.figures}
+    ins = rec.inspection
+    base = {
+        "notice_id": rec.notice_id, "source": rec.source, "title": _t(rec.title), "doc_type": rec.doc_type or "",
+        "issuer": _t(rec.issuer), "published": rec.published or "", "inspector": _t(ins.inspector),
+        "inspection_kind": _t(ins.kind), "inspection_start": ins.start or "", "inspection_end": ins.end or "",
+        "feedback_date": ins.feedback_date or "", "checks": "; ".join(c.code for c in rec.checks),
+        "errors": "; ".join(f"{e.chunk_id}: {e.kind}" for e in rec.errors), "model": rec.model or "",
+        "prompt_version": rec.prompt_version or "",
+    }
+    rows = []
+    problems: list[Problem | None] = list(rec.problems) or [None]
+    for p in problems:
+        row = dict(base)
+        if p is not None:
+            row.update({
+                "problem_id": p.id, "unit": p.unit or "", "category": p.category or "", "status": p.status,
+                "problem": p.title.text, "measures": " | ".join(m.text for m in p.measures),
+                "figures": "; ".join(
+                    f"{figs[i].text}={figs[i].value:g}{figs[i].unit}" + (f"({figs[i].role})" if figs[i].role else "")
+                    for i in p.figure_ids if i in figs
+                ),
+            })
+        rows.append({c: row.get(c, "") for c in CSV_COLUMNS})
+    return rows
+
+
+def write_csv(records: Iterable[NoticeRecord], fh: IO[str]) -> int:
+    w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS))
+    w.writeheader()
+    n = 0
+    for rec in records:
+        for row in csv_rows(rec):
+            w.writerow(row)
+            n += 1
+    return n
 
 
 def export_schemas(out_dir: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.schema import NoticeRecord
+from agent.store import Store
 from tests.conftest import NOTICES
 
 runner = CliRunner()
@@ -33,7 +34,10 @@ def test_rerun_skips_done(tmp_path: Path) -> None:
     assert runner.invoke(app, args).exit_code == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1, "a forced redo replaces the record, never adds a second"
+    with Store(tmp_path / "out.db") as store:
+        runs = store.runs()
+    assert [(r["done"], r["skipped"]) for r in runs] == [(1, 0), (0, 1), (1, 0)]
 
 
 def test_bad_file_named_and_batch_goes_on(tmp_path: Path) -> None:

@@ -1,0 +1,212 @@
+"""The batch runner: many notices through the pipeline, with the store, resume, the chunk cache and events.
+
+Why a module of its own: ``pipeline`` says how one notice becomes a record; this says how thousands do,
+unattended. Files are read by a bounded pool of workers (a folder of 100,000 files is never held in memory
+at once); a notice already done for this model and prompt version with the same text is skipped; every
+chunk call goes through the store's cache, so a rerun sends only what did not succeed before; every
+outcome, including a crash inside the rules on a strange file, lands in the store as a record, a partial
+record or a named failure, and the batch goes on. Progress is reported as events for the CLI to draw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
+from agent.chunks import Chunk
+from agent.ingest import IngestError, read_notice
+from agent.pipeline import analyse, model_result_record, rules_record
+from agent.sinks import JsonlSink
+from agent.store import Store
+
+if TYPE_CHECKING:
+    from agent.extract import Extractor
+
+
+@dataclass
+class Stats:
+    """What a progress bar and the closing summary show; updated as events happen."""
+
+    total: int = 0
+    done: int = 0
+    partial: int = 0
+    failed: int = 0
+    skipped: int = 0
+    in_flight: int = 0
+    cached_chunks: int = 0
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.partial + self.failed + self.skipped
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def tokens_per_second(self) -> float:
+        return (self.prompt_tokens + self.completion_tokens) / self.elapsed if self.elapsed > 0 else 0.0
+
+
+Event = Callable[[str, dict[str, Any]], None]
+
+
+def _quiet(kind: str, data: dict[str, Any]) -> None:
+    pass
+
+
+class Runner:
+    def __init__(
+        self,
+        store: Store,
+        extractor: Extractor | None = None,
+        *,
+        sink: JsonlSink | None = None,
+        use_cache: bool = True,
+        force: bool = False,
+        workers: int = 4,
+        on_event: Event = _quiet,
+    ) -> None:
+        self.store, self.extractor, self.sink = store, extractor, sink
+        self.use_cache, self.force, self.workers = use_cache, force, workers
+        self.on_event = on_event
+        self.model = extractor.model if extractor else None
+        self.prompt_version = extractor.prompts.version if extractor else None
+        self.stats = Stats()
+        self.run_id = 0
+
+    async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
+        self.stats.total, self.stats.started = len(files), time.monotonic()
+        self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], len(files))
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for f in files:
+            queue.put_nowait(f)
+        interrupted = True
+        try:
+            workers = [asyncio.ensure_future(self._worker(queue)) for _ in range(max(1, self.workers))]
+            await asyncio.gather(*workers)
+            interrupted = False
+        finally:
+            s = self.stats
+            self.store.finish_run(
+                self.run_id, interrupted=interrupted, done=s.done + s.partial, failed=s.failed + s.partial,
+                skipped=s.skipped, requests=s.requests, prompt_tokens=s.prompt_tokens,
+                completion_tokens=s.completion_tokens, cached_chunks=s.cached_chunks,
+            )
+        return self.stats
+
+    async def _worker(self, queue: asyncio.Queue[str]) -> None:
+        while True:
+            try:
+                path = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            await self._one(path)
+
+    async def _one(self, path: str) -> None:
+        started = time.time()
+        try:
+            notice = read_notice(path)
+        except IngestError as exc:
+            return self._fail(path, exc.reason)
+        except OSError as exc:  # a race with the file system (deleted, permissions changed)
+            return self._fail(path, f"cannot read: {exc.strerror or exc}")
+        if not self.force and self.store.is_done(notice.source, notice.notice_id, self.model, self.prompt_version):
+            self.stats.skipped += 1
+            self.on_event("skipped", {"source": path})
+            return None
+        try:
+            a = analyse(notice)
+            if self.extractor is None:
+                rec = rules_record(a)
+            else:
+                t0 = time.monotonic()
+                results = await asyncio.gather(*(self._chunk(c) for c in a.chunks))
+                rec = model_result_record(a, results, self.extractor.model, self.extractor.prompts.version, time.monotonic() - t0)
+        except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
+            return self._fail(path, f"internal error: {type(exc).__name__}: {exc}")
+        status = self.store.put_record(rec, self.run_id, started)
+        if self.sink is not None:
+            self.sink.write(rec)
+        if status == "done":
+            self.stats.done += 1
+        else:
+            self.stats.partial += 1
+            self.stats.failures.append((path, "; ".join(f"chunk {e.chunk_id} {e.kind}: {e.message}" for e in rec.errors)))
+        self.on_event(status, {"source": path, "notice_id": rec.notice_id, "problems": len(rec.problems),
+                               "errors": [e.model_dump() for e in rec.errors], "seconds": round(time.time() - started, 3)})
+        return None
+
+    def _fail(self, path: str, reason: str) -> None:
+        self.store.put_failure(path, reason, self.model, self.prompt_version, self.run_id)
+        if self.sink is not None:
+            self.sink.write_failure(path, reason)
+        self.stats.failed += 1
+        self.stats.failures.append((path, reason))
+        self.on_event("failed", {"source": path, "reason": reason})
+
+    async def _chunk(self, chunk: Chunk) -> object:
+        ex = self.extractor
+        assert ex is not None
+        key = cache_key(chunk, ex.model, ex.prompts.version)
+        if self.use_cache:
+            hit = self.store.get_answer(key)
+            if hit is not None:
+                try:
+                    result: Any = from_cache(chunk, hit[0])
+                except ValidationError:
+                    pass  # a cache entry from another schema: ask again
+                else:
+                    self.stats.cached_chunks += 1
+                    return result
+        self.stats.in_flight += 1
+        self.on_event("chunk_started", {"chunk": chunk.id})
+        try:
+            result = await ex.run_chunk(chunk)
+        finally:
+            self.stats.in_flight -= 1
+        u = result.usage
+        self.stats.requests += u.requests
+        self.stats.prompt_tokens += u.prompt_tokens
+        self.stats.completion_tokens += u.completion_tokens
+        err = result.error
+        self.store.put_call(
+            key, model=ex.model, prompt_version=ex.prompts.version, schema_hash=schema_hash(chunk), chunk_kind=chunk.kind,
+            answer=answer_json(CallResult(chunk, answer=result.answer)), usage=u,
+            attempts=err.attempts if err else u.requests, error=f"{err.kind}: {err.message}" if err else None,
+        )
+        self.on_event("chunk_finished", {"chunk": chunk.id, "error": err.kind if err else None})
+        return result
+
+
+def mirror_jsonl(store: Store, out: Path) -> int:
+    """Rewrite ``out`` (and its ``.errors.jsonl``) from the store, atomically: one line per notice, none twice."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in store.records():
+            fh.write(rec.model_dump_json() + "\n")
+            n += 1
+    tmp.replace(out)
+    errs = out.with_suffix(out.suffix + ".errors.jsonl")
+    failures = store.failures()
+    if failures or errs.exists():
+        tmp = errs.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps({"source": s, "error": e}, ensure_ascii=False) + "\n" for s, e in failures), encoding="utf-8")
+        tmp.replace(errs)
+    return n
+
