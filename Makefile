@@ -17,6 +17,7 @@ contracts:
 	lint-imports
 
 test:
+	bash tools/ensure-browser.sh
 	$(PY) -m pytest -q
 
 check: lint types contracts test
