@@ -86,6 +86,7 @@ class Runner:
         self.prompt_version = extractor.prompts.version if extractor else None
         self.stats = Stats()
         self.run_id = 0
+        self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
 
     async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
         self.stats.total, self.stats.started = len(files), time.monotonic()
@@ -171,12 +172,29 @@ class Runner:
                 else:
                     self.stats.cached_chunks += 1
                     return result
+        pending = self._pending.get(key)
+        if pending is not None:  # the same chunk of another copy is being asked right now: share its answer
+            try:
+                shared = await asyncio.shield(pending)
+            except Exception:  # noqa: BLE001 - its failure is its notice's; this one asks for itself
+                shared = None
+            if shared is not None and shared.error is None:
+                self.stats.cached_chunks += 1
+                return from_cache(chunk, answer_json(shared) or "")
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[key] = fut
         self.stats.in_flight += 1
         self.on_event("chunk_started", {"chunk": chunk.id})
         try:
             result = await ex.run_chunk(chunk)
+            fut.set_result(result)
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # retrieved: a waiter re-raises it, nobody logs it as unretrieved
+            raise
         finally:
             self.stats.in_flight -= 1
+            self._pending.pop(key, None)
         u = result.usage
         self.stats.requests += u.requests
         self.stats.prompt_tokens += u.prompt_tokens
