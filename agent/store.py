@@ -57,6 +57,27 @@ CREATE TABLE IF NOT EXISTS chunk_calls (
 """
 
 
+SECRET_FLAGS = ("--api-key", "--token", "--password", "--secret")
+
+
+def redact_argv(argv: list[str]) -> list[str]:
+    """The command line as stored in ``runs``: the value of any secret-bearing flag replaced by ``***``."""
+    out: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            out.append("***")
+            hide_next = False
+        elif arg in SECRET_FLAGS:
+            out.append(arg)
+            hide_next = True
+        elif arg.startswith(tuple(f + "=" for f in SECRET_FLAGS)):
+            out.append(arg.split("=", 1)[0] + "=***")
+        else:
+            out.append(arg)
+    return out
+
+
 def default_db(out: Path) -> Path:
     """``out/samples.jsonl`` -> ``out/samples.db``: one store per output file, side by side."""
     return Path(out).with_suffix(".db")
@@ -88,7 +109,7 @@ class Store:
     def start_run(self, model: str | None, prompt_version: str | None, argv: list[str], total: int) -> int:
         cur = self.db.execute(
             "INSERT INTO runs (started, model, prompt_version, argv, total) VALUES (?, ?, ?, ?, ?)",
-            (time.time(), model, prompt_version, json.dumps(argv, ensure_ascii=False), total),
+            (time.time(), model, prompt_version, json.dumps(redact_argv(argv), ensure_ascii=False), total),
         )
         return int(cur.lastrowid or 0)
 
