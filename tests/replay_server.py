@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,12 @@ def load_interactions(paths: Iterable[Path]) -> dict[str, tuple[int, str]]:
 
 
 class ReplayServer:
-    def __init__(self, cassettes: Iterable[Path] | None = None, delay: float = 0.0, model: str = EMBEDDED_MODEL) -> None:
+    def __init__(self, cassettes: Iterable[Path] | None = None, delay: float = 0.0, model: str = EMBEDDED_MODEL,
+                 fault: Callable[[str], int | None] | None = None) -> None:
         self.table = load_interactions(cassettes or sorted(PIPELINE_CASSETTES.glob("*.yaml")))
         self.delay, self.model = delay, model
+        self.fault = fault  # canonical body -> an HTTP status to fail it with, or None to answer it
+        self.faulted = 0
         self.hits: Counter[str] = Counter()
         self.misses = 0
         self._httpd: ThreadingHTTPServer | None = None
@@ -58,6 +61,10 @@ class ReplayServer:
             key = canonical(raw)
         except ValueError:
             return 400, json.dumps({"error": {"message": "body is not JSON"}})
+        status = self.fault(key) if self.fault else None
+        if status is not None:
+            self.faulted += 1
+            return status, json.dumps({"error": {"message": f"scripted fault {status}"}})
         hit = self.table.get(key)
         if hit is None:
             self.misses += 1

@@ -124,3 +124,31 @@ def test_log_json_and_export(tmp_path: Path) -> None:
     assert r.exit_code == 0
     assert len((tmp_path / "e.jsonl").read_text(encoding="utf-8").splitlines()) == 5
     assert runner.invoke(app, ["export", "--db", str(tmp_path / "missing.db")]).exit_code == 2
+
+
+def test_rerun_sends_only_the_chunks_that_failed(tmp_path: Path) -> None:
+    """Chunks refused by the server land as errors on a partial record; the rerun asks for exactly those."""
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    out = tmp_path / "o.jsonl"
+    args = ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(out), "--model", EMBEDDED_MODEL]
+    runner = CliRunner()
+    def fault(body: str) -> int | None:  # refuse the chunks that hold problems P3 and P7
+        user = json.loads(body)["messages"][-1]["content"]
+        return 400 if "[P3]" in user or "[P7]" in user else None
+
+    with ReplayServer(fault=fault) as flaky:
+        first = runner.invoke(app, [*args, "--base-url", flaky.base_url])
+        failed = flaky.faulted
+    assert first.exit_code == 1 and failed == 2, first.output
+    rec = NoticeRecord.model_validate_json(out.read_text(encoding="utf-8"))
+    assert [e.kind for e in rec.errors] == ["http_400", "http_400"] and len(rec.problems) == 10, "the notice still lands"
+    with ReplayServer() as good:
+        second = runner.invoke(app, [*args, "--base-url", good.base_url])
+        resent = sum(good.hits.values())
+    assert second.exit_code == 0, second.output
+    assert resent == failed, "only the failed chunks were asked again"
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and NoticeRecord.model_validate_json(lines[0]).errors == []
