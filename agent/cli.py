@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from agent.cli_batch import batch_app
 from agent.config import ConfigError, Settings, resolve
 from agent.ingest import find_notice_files
 from agent.sinks import JsonlSink, export_schemas
@@ -24,6 +25,7 @@ from agent.store import Store, default_db
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Structure Chinese inspection notices into grounded JSON.")
 err = Console(stderr=True)
+app.add_typer(batch_app, name="batch")
 
 
 @app.command("structure")

@@ -1,0 +1,158 @@
+"""``xuncha batch export|import``: the OpenAI-Batch JSONL round trip on the command line.
+
+Why a module of its own: ``agent/cli.py`` is the online path; this is the offline one (export requests,
+let a batch endpoint or ``vllm run-batch`` answer them, import the answers) and shares only the store and
+the record format with it. The logic is in ``agent/batchio.py``; this file only reads options, reports and
+picks the exit code: 0 all good, 1 some notices failed or have chunk errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from agent import batchio
+from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
+from agent.chunks import Chunk
+from agent.config import ConfigError, Settings, resolve
+from agent.ingest import find_notice_files
+from agent.store import Store, default_db
+
+batch_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="OpenAI-Batch JSONL: export chunk requests, import a batch's results.")
+err = Console(stderr=True)
+
+
+def _settings(model: str | None) -> tuple[Settings, str]:
+    try:
+        settings = resolve(model=model)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if settings.model:
+        return settings, settings.model
+    from agent.server import DEFAULT_MODEL_NAME
+
+    return settings, DEFAULT_MODEL_NAME
+
+
+def _files(paths: list[str]) -> list[str]:
+    files = find_notice_files(paths)
+    if not files:
+        err.print(f"[red]error:[/red] no files matched {' '.join(paths)}")
+        raise typer.Exit(2)
+    return files
+
+
+def _report_failures(failures: list[tuple[str, str]]) -> None:
+    for source, reason in failures:
+        err.print(f"[red]error:[/red] {source}: {reason}")
+
+
+@batch_app.command("export")
+def export_cmd(
+    paths: Annotated[list[str], typer.Argument(help="notice files, folders or globs")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="the Batch request file (JSONL, one line per chunk)")],
+    model: Annotated[str | None, typer.Option(help="model name in every request [env XUNCHA_MODEL]; default: the embedded model's")] = None,
+) -> None:
+    """Write one Batch request line per chunk (identical chunks once); unreadable files are named, not fatal."""
+    from agent.prompts import load
+
+    settings, model_name = _settings(model)
+    prepared = batchio.prepare(_files(paths))
+    _report_failures(prepared.failures)
+    prompts = load(settings.prompt_version)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        n = batchio.write_jsonl_lines(batchio.request_lines(prepared.chunks, prompts, model_name, settings.max_tokens), fh)
+    tmp.replace(out)
+    err.print(f"{len(prepared.analyses)} notices, {n} requests → {out}"
+              + (f"; {len(prepared.failures)} files failed" if prepared.failures else ""))
+    raise typer.Exit(1 if prepared.failures else 0)
+
+
+@batch_app.command("import")
+def import_cmd(
+    results_and_notices: Annotated[list[str], typer.Argument(metavar="RESULTS [NOTICES]...",
+                                   help="the batch's output JSONL, then (or via --notices) the notices exported")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="JSONL output, mirrored from the store: one line per notice")],
+    notices: Annotated[list[str] | None, typer.Option("--notices", help="notice files, folders or globs that were exported; `--notices A B C` works")] = None,
+    db: Annotated[Path | None, typer.Option(help="SQLite store; default: OUT with the suffix .db")] = None,
+    model: Annotated[str | None, typer.Option(help="the model the requests were exported for [env XUNCHA_MODEL]")] = None,
+    retry_out: Annotated[Path | None, typer.Option("--retry-out", help="write the request lines of failed or missing results here")] = None,
+    force: Annotated[bool, typer.Option(help="redo notices the store already has as done")] = False,
+) -> None:
+    """Match results to chunks by custom_id, validate them as online, write records to the store and OUT."""
+    from agent.prompts import load
+    from agent.runner import mirror_jsonl
+
+    results, *rest = results_and_notices
+    paths = [*(notices or []), *rest]
+    if not paths:
+        err.print("[red]error:[/red] give the notices that were exported: --notices NOTICES...")
+        raise typer.Exit(2)
+    if not Path(results).is_file():
+        err.print(f"[red]error:[/red] {results}: no such results file")
+        raise typer.Exit(2)
+    settings, model_name = _settings(model)
+    prompts = load(settings.prompt_version)
+    pv = prompts.version
+    started = time.time()
+    lines, bad = batchio.read_results(Path(results))
+    for msg in bad:
+        err.print(f"[yellow]warning:[/yellow] skipped {msg}")
+    with Store(db or default_db(out)) as store:
+        prepared = batchio.prepare(_files(paths))
+        total = len(prepared.analyses) + len(prepared.failures)
+        if not force:
+            prepared = prepared.keep(lambda a: not store.is_done(a.notice.source, a.notice.notice_id, model_name, pv))
+        skipped = total - len(prepared.analyses) - len(prepared.failures)
+
+        def cached(chunk: Chunk) -> CallResult | None:
+            hit = store.get_answer(cache_key(chunk, model_name, pv))
+            try:
+                return None if hit is None else from_cache(chunk, hit[0])
+            except ValueError:  # pydantic's ValidationError: an answer from another schema
+                return None
+
+        imported = batchio.import_results(prepared, lines, model_name, pv, cached)
+        run_id = store.start_run(model_name, pv, sys.argv[1:], total)
+        for r in imported.results.values():
+            if r.cached:
+                continue
+            e = r.error
+            store.put_call(cache_key(r.chunk, model_name, pv), model=model_name, prompt_version=pv,
+                           schema_hash=schema_hash(r.chunk), chunk_kind=r.chunk.kind, answer=answer_json(r), usage=r.usage,
+                           attempts=e.attempts if e else r.usage.requests, error=f"{e.kind}: {e.message}" if e else None)
+        statuses = [store.put_record(rec, run_id, started) for rec in imported.records]
+        for source, reason in prepared.failures:
+            store.put_failure(source, reason, model_name, pv, run_id)
+        done, partial = statuses.count("done"), statuses.count("partial")
+        usage = [r.usage for r in imported.results.values() if not r.cached]
+        store.finish_run(run_id, done=done + partial, failed=partial + len(prepared.failures), skipped=skipped,
+                         requests=sum(u.requests for u in usage), prompt_tokens=sum(u.prompt_tokens for u in usage),
+                         completion_tokens=sum(u.completion_tokens for u in usage),
+                         cached_chunks=sum(r.cached for r in imported.results.values()))
+        n = mirror_jsonl(store, out)
+    _report_failures(prepared.failures)
+    for rec in imported.records:
+        for e in rec.errors:
+            err.print(f"[red]error:[/red] {rec.source}: chunk {e.chunk_id} {e.kind}: {e.message}")
+    if imported.unknown:
+        err.print(f"[yellow]warning:[/yellow] {len(imported.unknown)} result lines match no given notice "
+                  f"(e.g. {imported.unknown[0]}): were these the notices exported?")
+    if retry_out is not None:
+        retry_out.parent.mkdir(parents=True, exist_ok=True)
+        with retry_out.open("w", encoding="utf-8") as fh:
+            k = batchio.write_jsonl_lines(
+                batchio.request_lines(prepared.chunks, prompts, model_name, settings.max_tokens, only=imported.failed), fh)
+        err.print(f"{k} request lines to retry → {retry_out}")
+    err.print(f"{done} done, {partial} with chunk errors, {len(prepared.failures)} failed, {skipped} skipped; "
+              f"{n} records → {out}")
+    raise typer.Exit(1 if partial or prepared.failures else 0)
