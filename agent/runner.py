@@ -87,6 +87,7 @@ class Runner:
         self.stats = Stats()
         self.run_id = 0
         self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
+        self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
 
     async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
         self.stats.total, self.stats.started = len(files), time.monotonic()
@@ -183,17 +184,20 @@ class Runner:
                 return from_cache(chunk, answer_json(shared) or "")
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[key] = fut
-        self.stats.in_flight += 1
-        self.on_event("chunk_started", {"chunk": chunk.id})
         try:
-            result = await ex.run_chunk(chunk)
+            async with self._slots:  # the extractor bounds requests too; this makes "in flight" mean at the server
+                self.stats.in_flight += 1
+                self.on_event("chunk_started", {"chunk": chunk.id})
+                try:
+                    result = await ex.run_chunk(chunk)
+                finally:
+                    self.stats.in_flight -= 1
             fut.set_result(result)
         except BaseException as exc:
             fut.set_exception(exc)
             fut.exception()  # retrieved: a waiter re-raises it, nobody logs it as unretrieved
             raise
         finally:
-            self.stats.in_flight -= 1
             self._pending.pop(key, None)
         u = result.usage
         self.stats.requests += u.requests
