@@ -1,6 +1,7 @@
 """Benchmark: rules-layer speed, and (with --model) model-path seconds and tokens per notice, in one run.
 
     python bench/run.py              # rules only: ms per notice, chars per second
+    python bench/run.py --batch      # also the batch runner with its store: 200 files, first run vs resume
     python bench/run.py --model      # also structure the samples with the embedded server (minutes)
 
 Prints ratios measured in this run, not thresholds: speed targets live here, not in timed tests.
@@ -41,6 +42,40 @@ def bench_rules(repeat: int = 20) -> None:
           f"({dt / len(notices) * 1000:.1f} ms/notice, {chars / dt:,.0f} chars/s, peak {peak / 2**20:.1f} MiB)")
 
 
+def bench_batch(copies: int = 40) -> None:
+    """Rules-only batch through the runner and store: store overhead and resume cost, as ratios."""
+    import shutil
+    import tempfile
+
+    from agent.runner import Runner, mirror_jsonl
+    from agent.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        for i in range(copies):
+            for p in NOTICES:
+                shutil.copy(p, src / f"{i:03d}-{p.name}")
+        files = sorted(str(p) for p in src.iterdir())
+        t0 = time.perf_counter()
+        for f in files:
+            rules_record(analyse(read_notice(f)))
+        bare = time.perf_counter() - t0
+        with Store(Path(tmp) / "b.db") as store:
+            t0 = time.perf_counter()
+            asyncio.run(Runner(store).run(files))
+            mirror_jsonl(store, Path(tmp) / "b.jsonl")
+            first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            again = asyncio.run(Runner(store).run(files))
+            resume = time.perf_counter() - t0
+        size = (Path(tmp) / "b.db").stat().st_size
+    n = len(files)
+    print(f"batch: {n} files rules-only; bare pipeline {bare:.2f} s, runner + store + JSONL {first:.2f} s "
+          f"(store overhead ×{first / bare:.2f}, {n / first:.0f} notices/s); rerun skips {again.skipped} in "
+          f"{resume:.2f} s (×{resume / first:.3f} of the first run); store {size / 2**20:.1f} MiB")
+
+
 async def bench_model() -> None:
     from agent.extract import Extractor
     from agent.server import LocalServer
@@ -65,7 +100,10 @@ async def bench_model() -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="store_true", help="also run the embedded model (slow)")
+    ap.add_argument("--batch", action="store_true", help="also time the batch runner and store (200 files)")
     args = ap.parse_args()
     bench_rules()
+    if args.batch:
+        bench_batch()
     if args.model:
         asyncio.run(bench_model())
