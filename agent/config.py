@@ -28,6 +28,10 @@ class Settings:
     timeout: float = 180.0
     reasks: int = 2  # re-asks on validation errors (instructor)
     net_retries: int = 4  # retries on transient network faults (tenacity)
+    retry_budget: float = 300.0  # seconds: no network retry starts after this much time on one chunk
+    backoff_base: float = 1.0  # seconds before the first network retry; doubles on each further one
+    backoff_cap: float = 30.0  # seconds: the longest wait between two network retries
+    max_retry_after: float = 60.0  # seconds: a server's Retry-After is honoured up to this
     prompt_version: str = "v1"
 
     @property

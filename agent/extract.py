@@ -1,27 +1,40 @@
 """The only stage that talks to a model server: one instructor call per chunk, async, bounded.
 
 Two kinds of retry are kept apart on purpose:
-- network faults (timeouts, connection errors, 408/429/5xx) are retried by tenacity with backoff, honouring
-  ``Retry-After``, within a bounded number of attempts and total time;
-- validation failures (bad JSON, an unknown id, a missing item) are re-asked by instructor, whose validator
-  messages are written for the model.
-Every attempt counts toward the notice's usage (requests and tokens), failed ones included. A chunk that
-still fails yields a recorded ``ChunkError``; it never raises past ``run_chunks``.
+- transient faults (timeouts, refused or dropped connections, 408/409/429/5xx, and a 200 that is not a chat
+  completion at all: an HTML page from a proxy, a non-JSON body, no choices) are retried by tenacity with
+  exponential backoff capped at ``Settings.backoff_cap``, honouring ``Retry-After`` up to
+  ``Settings.max_retry_after``, for at most ``net_retries`` retries and never starting one after
+  ``Settings.retry_budget`` seconds;
+- validation failures (bad or truncated JSON, an unknown id, a missing item) are re-asked by instructor, at
+  most ``Settings.reasks`` times, because its validator messages are written for the model. A reply cut at
+  ``max_tokens`` is not re-asked: at temperature 0 the same prompt is cut the same way.
+Every attempt counts toward the notice's usage (requests and tokens), failed ones included: the raw client
+is wrapped so each request and each reply is counted before instructor parses it. A chunk that still fails
+yields a recorded ``ChunkError`` whose ``kind`` says which fault it was (``network``, ``timeout``,
+``http_<status>``, ``bad_response``, ``validation``, ``truncated``, ``error``); it never raises past
+``run_chunks``, and its message never carries the API key (it is redacted from messages and from the log
+records of openai, httpx and instructor).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import html
+import json
+import logging
+import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from instructor.v2.core.hooks import Hooks
 from pydantic import BaseModel
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 
 from agent.answers import answer_budget, header_model, problems_model
 from agent.chunks import Chunk
@@ -30,8 +43,11 @@ from agent.prompts import PromptSet, render
 from agent.schema import ChunkError, Usage
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 60.0
-TOTAL_RETRY_SECONDS = 300.0
+# the defaults of the Settings fields that bound network retries (kept here for older callers)
+MAX_RETRY_AFTER = Settings.max_retry_after
+TOTAL_RETRY_SECONDS = Settings.retry_budget
+LOGGERS = ("openai", "openai._base_client", "httpx", "httpx2", "instructor", "instructor.v2", "instructor.v2.retry")
+_usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("xuncha_usage", default=None)
 
 
 @dataclass
@@ -50,32 +66,127 @@ class ExtractionFailed(Exception):
         self.kind, self.attempts, self.usage = kind, attempts, usage
 
 
+class BadResponse(Exception):
+    """The server answered 200 with something that is not a chat completion (a proxy's page, no choices)."""
+
+
+class _Redact(logging.Filter):
+    """Removes secrets from the records of the HTTP and LLM libraries (they log exception texts)."""
+
+    def __init__(self) -> None:
+        super().__init__("xuncha-redact")
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            msg = record.getMessage()
+            clean = redact(msg, self.secrets)
+            if clean != msg:
+                record.msg, record.args = clean, None
+        return True
+
+
+_REDACT = _Redact()
+
+
+def redact(text: str, secrets: set[str] | frozenset[str]) -> str:
+    for s in secrets:
+        text = text.replace(s, "***")
+    return text
+
+
+def _secrets(key: str) -> set[str]:
+    return {key} if len(key) >= 6 else set()  # a one-letter key would redact every word containing it
+
+
+def _install_redaction(secrets: set[str]) -> None:
+    _REDACT.secrets |= secrets
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)
+
+
 def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, BadResponse)):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in RETRYABLE_STATUS
     return False
 
 
-def _retry_after(exc: BaseException | None) -> float | None:
+def _retry_after(exc: BaseException | None, cap: float) -> float | None:
     resp = getattr(exc, "response", None)
     headers = getattr(resp, "headers", None)
     if not headers:
         return None
     raw = headers.get("retry-after")
     try:
-        return min(float(raw), MAX_RETRY_AFTER) if raw is not None else None
+        return max(0.0, min(float(raw), cap)) if raw is not None else None
     except ValueError:
-        return None
+        return None  # an HTTP date: fall back to our own backoff
 
 
-def _wait(state: RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    after = _retry_after(exc)
-    if after is not None:
-        return after
-    return min(2.0 ** (state.attempt_number - 1), 30.0)
+def _waiter(settings: Settings) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        after = _retry_after(exc, settings.max_retry_after)
+        if after is not None:
+            return after
+        return min(settings.backoff_base * 2.0 ** (state.attempt_number - 1), settings.backoff_cap)
+
+    return wait
+
+
+def _page_text(body: str, limit: int = 200) -> str:
+    """What a human would read on an error page: its title, else its text without tags."""
+    m = re.search(r"<title[^>]*>(.*?)</title>", body, re.I | re.S)
+    text = m.group(1) if m else re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", body, flags=re.I | re.S)
+    text = " ".join(html.unescape(text).split())
+    return text[:limit] or "(empty body)"
+
+
+def _looks_html(body: str) -> bool:
+    head = body.lstrip()[:200].lower()
+    return head.startswith("<") and ("<html" in head or "<!doctype" in head or "<head" in head or "<body" in head)
+
+
+def _status_detail(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        msg = err.get("message") if isinstance(err, dict) else err
+        return str(msg if msg is not None else json.dumps(body, ensure_ascii=False))
+    text = exc.response.text if exc.response is not None else str(body or "")
+    return f"HTML page: {_page_text(text)}" if _looks_html(text) else " ".join(text.split())
+
+
+def _checked(create: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The raw ``chat.completions.create``, counting every request and reply and refusing non-completions.
+
+    The kwargs pass through untouched, so the request body is exactly what instructor builds.
+    """
+
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        usage = _usage.get()
+        if usage is not None:
+            usage.requests += 1
+        try:
+            response = await create(*args, **kwargs)
+        except json.JSONDecodeError as exc:  # a JSON content type with a body that is not JSON
+            raise BadResponse(f"HTTP 200 with a body that is not JSON: {_page_text(exc.doc)}") from None
+        if isinstance(response, str):  # openai hands back the text of a non-JSON content type
+            what = "an HTML page" if _looks_html(response) else "a non-JSON body"
+            raise BadResponse(f"HTTP 200 with {what}, not a chat completion: {_page_text(response)}")
+        u = getattr(response, "usage", None)
+        if usage is not None and u is not None:
+            usage.prompt_tokens += int(getattr(u, "prompt_tokens", 0) or 0)
+            usage.completion_tokens += int(getattr(u, "completion_tokens", 0) or 0)
+        if not getattr(response, "choices", None):
+            raise BadResponse("HTTP 200 with no choices in the reply")
+        return response
+
+    return checked
 
 
 class Extractor:
@@ -83,9 +194,13 @@ class Extractor:
 
     def __init__(self, settings: Settings, base_url: str, model: str, prompts: PromptSet) -> None:
         self.settings, self.model, self.prompts = settings, model, prompts
+        self._secrets = _secrets(settings.api_key)
+        _install_redaction(self._secrets)
         self._raw = openai.AsyncOpenAI(
             base_url=base_url, api_key=settings.api_key, max_retries=0, timeout=settings.timeout
         )
+        completions = self._raw.chat.completions
+        completions.create = _checked(completions.create)  # type: ignore[method-assign, assignment]
         self._client = instructor.from_openai(self._raw, mode=getattr(instructor.Mode, settings.mode))
         self._sem = asyncio.Semaphore(settings.concurrency)
 
@@ -103,35 +218,24 @@ class Extractor:
                 result.answer, result.usage = await self._call(chunk)
             except ExtractionFailed as exc:
                 result.usage = exc.usage
-                result.error = ChunkError(chunk_id=chunk.id, kind=exc.kind, message=str(exc), attempts=exc.attempts)
+                message = redact(str(exc), self._secrets)
+                result.error = ChunkError(chunk_id=chunk.id, kind=exc.kind, message=message, attempts=exc.attempts)
             result.usage.seconds = round(time.monotonic() - t0, 3)
             return result
 
     async def _unwrapped(self, **kwargs: Any) -> BaseModel:
-        """instructor wraps API errors in its retry exception; unwrap them so tenacity sees network faults."""
+        """instructor wraps transport errors in its retry exception; unwrap them so tenacity sees them."""
         try:
             return await self._client.chat.completions.create(**kwargs)  # type: ignore[no-any-return]
         except InstructorRetryException as exc:
             cause = exc.__cause__
-            if isinstance(cause, (openai.APIStatusError, openai.APITimeoutError, openai.APIConnectionError)):
+            if isinstance(cause, (openai.APIStatusError, openai.APITimeoutError, openai.APIConnectionError, BadResponse)):
                 raise cause from exc
             raise
 
     async def _call(self, chunk: Chunk) -> tuple[BaseModel, Usage]:
         usage = Usage()
-        hooks = Hooks()
-
-        def on_kwargs(*_: Any, **__: Any) -> None:
-            usage.requests += 1
-
-        def on_response(response: Any, *_: Any, **__: Any) -> None:
-            u = getattr(response, "usage", None)
-            if u is not None:
-                usage.prompt_tokens += int(getattr(u, "prompt_tokens", 0) or 0)
-                usage.completion_tokens += int(getattr(u, "completion_tokens", 0) or 0)
-
-        hooks.on("completion:kwargs", on_kwargs)
-        hooks.on("completion:response", on_response)
+        _usage.set(usage)  # each chunk runs in its own task, so its own context
         if chunk.kind == "header":
             model = header_model(chunk.figure_ids)
             budget = answer_budget(2, len(chunk.figure_ids))
@@ -139,12 +243,13 @@ class Extractor:
             model = problems_model(chunk.items, chunk.figure_ids)
             budget = answer_budget(len(chunk.items), len(chunk.figure_ids))
         max_tokens = min(self.settings.max_tokens, budget)
+        s = self.settings
         net_attempts = 0
         try:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception(_retryable),
-                stop=stop_after_attempt(self.settings.net_retries + 1) | stop_after_delay(TOTAL_RETRY_SECONDS),
-                wait=_wait,
+                stop=stop_after_attempt(s.net_retries + 1) | stop_before_delay(s.retry_budget),
+                wait=_waiter(s),
                 reraise=True,
             ):
                 with attempt:
@@ -153,8 +258,7 @@ class Extractor:
                         model=self.model,
                         messages=render(chunk, self.prompts),  # type: ignore[arg-type]
                         response_model=model,
-                        max_retries=self.settings.reasks,
-                        hooks=hooks,
+                        max_retries=s.reasks,
                         temperature=0,
                         max_tokens=max_tokens,
                     )
@@ -164,14 +268,21 @@ class Extractor:
         except IncompleteOutputException as exc:
             raise ExtractionFailed("truncated", f"reply cut at max_tokens={max_tokens}", usage.requests, usage) from exc
         except openai.APIStatusError as exc:
-            raise ExtractionFailed(f"http_{exc.status_code}", _short(exc), net_attempts, usage) from exc
-        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-            raise ExtractionFailed("network", f"{type(exc).__name__}: {_short(exc)}", net_attempts, usage) from exc
+            msg = f"HTTP {exc.status_code}: {_short(_status_detail(exc))}"
+            raise ExtractionFailed(f"http_{exc.status_code}", msg, net_attempts, usage) from exc
+        except openai.APITimeoutError as exc:
+            msg = f"no reply within timeout={s.timeout:g} s ({_short(exc)}), {net_attempts} attempt(s)"
+            raise ExtractionFailed("timeout", msg, net_attempts, usage) from exc
+        except openai.APIConnectionError as exc:
+            cause = f": {_short(exc.__cause__)}" if exc.__cause__ else ""
+            raise ExtractionFailed("network", f"{_short(exc)}{cause}", net_attempts, usage) from exc
+        except BadResponse as exc:
+            raise ExtractionFailed("bad_response", _short(exc), net_attempts, usage) from exc
         except Exception as exc:  # noqa: BLE001 - any other fault is this chunk's, not the batch's
             raise ExtractionFailed("error", f"{type(exc).__name__}: {_short(exc)}", max(usage.requests, 1), usage) from exc
 
 
-def _short(exc: BaseException, limit: int = 300) -> str:
+def _short(exc: BaseException | str, limit: int = 300) -> str:
     msg = " ".join(str(exc).split())
     return msg if len(msg) <= limit else msg[: limit - 1] + "…"
 
