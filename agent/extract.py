@@ -230,7 +230,7 @@ class Extractor:
         except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, (openai.APIStatusError, openai.APITimeoutError, openai.APIConnectionError, BadResponse)):
-                raise cause from exc
+                raise cause from cause.__cause__  # keep the transport's own cause (refused, dropped, …)
             raise
 
     async def _call(self, chunk: Chunk) -> tuple[BaseModel, Usage]:
@@ -274,12 +274,23 @@ class Extractor:
             msg = f"no reply within timeout={s.timeout:g} s ({_short(exc)}), {net_attempts} attempt(s)"
             raise ExtractionFailed("timeout", msg, net_attempts, usage) from exc
         except openai.APIConnectionError as exc:
-            cause = f": {_short(exc.__cause__)}" if exc.__cause__ else ""
-            raise ExtractionFailed("network", f"{_short(exc)}{cause}", net_attempts, usage) from exc
+            msg = f"{_short(exc).rstrip('.')}: {_short(_root(exc))} ({net_attempts} attempt(s))"
+            raise ExtractionFailed("network", msg, net_attempts, usage) from exc
         except BadResponse as exc:
             raise ExtractionFailed("bad_response", _short(exc), net_attempts, usage) from exc
         except Exception as exc:  # noqa: BLE001 - any other fault is this chunk's, not the batch's
             raise ExtractionFailed("error", f"{type(exc).__name__}: {_short(exc)}", max(usage.requests, 1), usage) from exc
+
+
+def _root(exc: BaseException) -> str:
+    """The innermost cause with something to say, e.g. ``[Errno 111] Connection refused``."""
+    seen, best, cur = set(), "", exc.__cause__ or exc.__context__
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if str(cur).strip():
+            best = f"{type(cur).__name__}: {cur}"
+        cur = cur.__cause__ or cur.__context__
+    return best or "no detail"
 
 
 def _short(exc: BaseException | str, limit: int = 300) -> str:
