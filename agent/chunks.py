@@ -1,16 +1,24 @@
 """Outline-aligned units of model work.
 
 One problem block per chunk (a heading with its finding and measures, or a 反馈问题/整改情况 pair); short
-blocks are grouped only while they fit a small budget; a problem is never split unless it alone exceeds
-the server's context, and then only at sentence ends with its heading repeated. Each chunk carries the
-notice title and its section path, and tags every figure the model may name with its id (``41115元〔F1〕``)
-so the model answers by reference instead of copying numbers. One header chunk asks about the notice
-itself. Pure.
+blocks are grouped only while they fit a small budget; a problem is never split unless its chunk alone
+would not fit the server's context, and then at sentence ends (or, for a sentence longer than the budget,
+at a character outside any figure) with its heading repeated. Each chunk carries the notice title and its
+section path, and tags every figure the model may name with its id (``41115元〔F1〕``) so the model answers
+by reference instead of copying numbers. One header chunk asks about the notice itself. Pure.
+
+Every chunk's text is at most ``CHUNK_LIMIT`` characters, whatever the input (a 5 MB notice, one sentence
+with no punctuation, a title of a thousand lines): the limit is derived from the embedded server's context
+so a chunk can never overflow a slot. Figures are looked up by bisection, so chunking stays linear in the
+notice's size.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from agent.grammar import sentence_spans
 from agent.outline import Outline
@@ -19,7 +27,20 @@ from agent.schema import Figure, Span
 ROLE_KINDS = ("money", "count", "percent", "measure", "duration")
 GROUP_CHARS = 420  # blocks shorter than this may share a chunk ...
 GROUP_ITEMS = 3  # ... up to this many
-MAX_CHARS = 2400  # ~1,600 tokens: a block longer than this is split at sentence ends
+
+# The context budget. The embedded server runs 8,192 tokens of context over 2 slots (agent/server.py), so
+# one request has 4,096 tokens: the system prompt and instructions (~440 tokens measured in the recorded
+# cassettes; 700 reserved), the answer (at most Settings.max_tokens, 1,024), and the chunk. Qwen2.5's
+# tokenizer spends about 0.65 tokens per character of these notices (measured in the cassettes); the
+# budget assumes at most 1, so a chunk of CHUNK_LIMIT characters always fits.
+SLOT_CONTEXT_TOKENS = 8192 // 2
+PROMPT_RESERVE_TOKENS = 700
+ANSWER_RESERVE_TOKENS = 1024
+TOKENS_PER_CHAR = 1.0  # an upper bound for Chinese text
+CHUNK_LIMIT = int((SLOT_CONTEXT_TOKENS - PROMPT_RESERVE_TOKENS - ANSWER_RESERVE_TOKENS) / TOKENS_PER_CHAR)
+TITLE_LIMIT = 120  # characters of the notice title repeated as context in each chunk
+SECTION_LIMIT = 160  # characters of the section path in the context
+HEADING_LIMIT = 60  # characters of a split block's heading repeated on its later parts
 
 
 @dataclass(frozen=True)
@@ -32,14 +53,31 @@ class Chunk:
     span: Span
 
 
-def tag_figures(text: str, span: Span, figures: list[Figure], kinds: tuple[str, ...]) -> tuple[str, list[str]]:
-    """text[span] with ``〔Fn〕`` after each figure of the given kinds that lies inside it."""
+def _start(f: Figure) -> int:
+    return f.span[0]
+
+
+def _in_order(figures: Sequence[Figure]) -> Sequence[Figure]:
+    """Figures by start (``find_figures`` already returns them so; anything else is sorted once)."""
+    if all(a.span[0] <= b.span[0] for a, b in zip(figures, figures[1:], strict=False)):
+        return figures
+    return sorted(figures, key=_start)
+
+
+def tag_figures(text: str, span: Span, figures: Sequence[Figure], kinds: tuple[str, ...]) -> tuple[str, list[str]]:
+    """text[span] with ``〔Fn〕`` after each figure of the given kinds that lies inside it.
+
+    ``figures`` must be in order of start, as ``find_figures`` returns them: they are found by bisection.
+    """
     s, e = span
     out: list[str] = []
     ids: list[str] = []
     pos = s
-    for f in figures:
-        if f.kind not in kinds or f.span[0] < s or f.span[1] > e:
+    for i in range(bisect_left(figures, s, key=_start), len(figures)):
+        f = figures[i]
+        if f.span[0] >= e:
+            break
+        if f.kind not in kinds or f.span[1] > e:
             continue
         if f.span[0] < pos:  # overlapping figure (should not happen): skip rather than garble the text
             continue
@@ -51,88 +89,132 @@ def tag_figures(text: str, span: Span, figures: list[Figure], kinds: tuple[str, 
     return "".join(out), ids
 
 
+class _Sizer:
+    """Length of ``tag_figures(text, span, ...)`` without building it (an upper bound if figures overlap)."""
+
+    def __init__(self, figures: Sequence[Figure], kinds: tuple[str, ...]) -> None:
+        tagged = [f for f in figures if f.kind in kinds]
+        self.starts = [f.span[0] for f in tagged]
+        self.ends = [f.span[1] for f in tagged]
+        self.extra = [0, *accumulate(len(f.id) + 2 for f in tagged)]  # 〔 + id + 〕
+
+    def size(self, a: int, b: int) -> int:
+        lo, hi = bisect_left(self.starts, a), bisect_right(self.ends, b)
+        return b - a + (self.extra[hi] - self.extra[lo] if hi > lo else 0)
+
+    def inside(self, pos: int) -> bool:
+        """Whether ``pos`` falls strictly inside a figure (a cut there would split its text)."""
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.starts[i] < pos < self.ends[i]
+
+
+def pieces(text: str, span: Span, sizer: _Sizer, budget: int) -> list[Span]:
+    """``span`` cut into consecutive parts whose tagged text is at most ``budget`` characters: at sentence
+    ends where possible, else at the last character that fits and is not inside a figure."""
+    budget = max(budget, 1)
+    ends = [e for _, e in sentence_spans(text, span[0], span[1])] or [span[1]]
+    out: list[Span] = []
+    start, i = span[0], 0
+    while start < span[1]:
+        while i < len(ends) and ends[i] <= start:
+            i += 1
+        best = None
+        while i < len(ends) and sizer.size(start, ends[i]) <= budget:
+            best = ends[i]
+            i += 1
+        if best is None:  # one sentence longer than the budget: a hard cut
+            best = min(span[1], start + budget)
+            while best > start + 1 and (sizer.size(start, best) > budget or sizer.inside(best)):
+                best -= 1
+        out.append((start, best))
+        start = best
+    return out
+
+
+def _clip(s: str, limit: int) -> str:
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
 def _context(outline: Outline, title: str | None, path: list[str], unit: str | None) -> str:
-    lines = [f"通报：{title}" if title else "通报：（无标题）"]
+    lines = [f"通报：{_clip(title, TITLE_LIMIT)}" if title else "通报：（无标题）"]
     if unit:
-        lines.append(f"单位：{unit}")
+        lines.append(f"单位：{_clip(unit, TITLE_LIMIT)}")
     section = [p for p in path if p != unit]
     if section:
-        lines.append("章节：" + " > ".join(section))
+        lines.append("章节：" + _clip(" > ".join(section), SECTION_LIMIT))
     return "\n".join(lines)
 
 
-def header_chunk(outline: Outline, figures: list[Figure]) -> Chunk | None:
+def header_chunk(outline: Outline, figures: Sequence[Figure]) -> Chunk | None:
     text = outline.text
-    spans = [sp for sp in (outline.title, outline.published, outline.intro) if sp]
+    figures = _in_order(figures)
+    sizer = _Sizer(figures, ("date",))
+    title = outline.title and pieces(text, outline.title, sizer, TITLE_LIMIT)[0]
+    spans = [sp for sp in (title, outline.published, outline.intro) if sp]
     if not spans:
         return None
+    signoff = [("落款：", outline.signoff_date)] if outline.signoff_date else []
+    if outline.intro:  # a long opening keeps what fits beside the rest
+        rest = sum(sizer.size(*sp) + 1 for sp in spans[:-1]) + sum(len(p) + sizer.size(*sp) + 1 for p, sp in signoff)
+        spans[-1] = pieces(text, outline.intro, sizer, CHUNK_LIMIT - rest)[0]
     parts: list[str] = []
     ids: list[str] = []
-    for sp in spans:
+    for prefix, sp in [("", sp) for sp in spans] + signoff:
         tagged, got = tag_figures(text, sp, figures, ("date",))
-        parts.append(tagged)
-        ids.extend(got)
-    if outline.signoff_date:
-        tagged, got = tag_figures(text, outline.signoff_date, figures, ("date",))
-        parts.append("落款：" + tagged)
+        parts.append(prefix + tagged)
         ids.extend(got)
     lo = min(sp[0] for sp in spans)
     hi = max(sp[1] for sp in spans)
     return Chunk("h", "header", (), "\n".join(parts), tuple(ids), (lo, hi))
 
 
-def problem_chunks(outline: Outline, figures: list[Figure]) -> list[Chunk]:
+def problem_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
     text = outline.text
+    figures = _in_order(figures)
     title = text[outline.title[0] : outline.title[1]].replace("\n", "") if outline.title else None
     chunks: list[Chunk] = []
-    group: list[tuple[str, Span, str]] = []  # (problem id, span, context)
+    group: list[tuple[str, Span, str, str, list[str]]] = []  # (problem id, span, context, entry, figure ids)
 
     def flush() -> None:
         if not group:
             return
         ctx = group[0][2]
-        body: list[str] = []
-        ids: list[str] = []
-        for pid, sp, _ in group:
-            tagged, got = tag_figures(text, sp, figures, ROLE_KINDS)
-            body.append(f"[{pid}] {tagged}")
-            ids.extend(got)
         span = (group[0][1][0], group[-1][1][1])
-        chunks.append(Chunk(f"c{len(chunks) + 1}", "problems", tuple(g[0] for g in group), ctx + "\n" + "\n".join(body), tuple(ids), span))
+        body = "\n".join(g[3] for g in group)
+        ids = tuple(i for g in group for i in g[4])
+        chunks.append(Chunk(f"c{len(chunks) + 1}", "problems", tuple(g[0] for g in group), ctx + "\n" + body, ids, span))
         group.clear()
 
     for p in outline.problems:
         ctx = _context(outline, title, p.path, p.unit)
-        size = p.span[1] - p.span[0]
-        if size > MAX_CHARS:
+        tagged, got = tag_figures(text, p.span, figures, ROLE_KINDS)
+        entry = f"[{p.id}] {tagged}"
+        if len(ctx) + 1 + len(entry) > CHUNK_LIMIT:
             flush()
             chunks.extend(_split_block(outline, figures, p.id, p.span, p.title, ctx, len(chunks) + 1))
             continue
+        size = p.span[1] - p.span[0]
         fits = (
             group
             and group[0][2] == ctx
             and len(group) < GROUP_ITEMS
             and sum(g[1][1] - g[1][0] for g in group) + size <= GROUP_CHARS
+            and len(ctx) + sum(len(g[3]) + 1 for g in group) + 1 + len(entry) <= CHUNK_LIMIT
         )
         if not fits:
             flush()
-        group.append((p.id, p.span, ctx))
+        group.append((p.id, p.span, ctx, entry, got))
     flush()
     return chunks
 
 
-def _split_block(outline: Outline, figures: list[Figure], pid: str, span: Span, title: Span, ctx: str, n: int) -> list[Chunk]:
+def _split_block(
+    outline: Outline, figures: Sequence[Figure], pid: str, span: Span, title: Span, ctx: str, n: int
+) -> list[Chunk]:
     text = outline.text
-    heading = text[title[0] : title[1]]
-    parts: list[Span] = []
-    cur: Span | None = None
-    for s, e in sentence_spans(text, span[0], span[1]):
-        if cur and e - cur[0] > MAX_CHARS:
-            parts.append(cur)
-            cur = None
-        cur = (cur[0], e) if cur else (s, e)
-    if cur:
-        parts.append(cur)
+    heading = _clip(text[title[0] : title[1]], HEADING_LIMIT)
+    longest_lead = len(f"[{pid}] （续）{heading}：")
+    parts = pieces(text, span, _Sizer(figures, ROLE_KINDS), CHUNK_LIMIT - len(ctx) - 1 - longest_lead)
     out: list[Chunk] = []
     for i, sp in enumerate(parts, 1):
         tagged, ids = tag_figures(text, sp, figures, ROLE_KINDS)
@@ -141,6 +223,7 @@ def _split_block(outline: Outline, figures: list[Figure], pid: str, span: Span, 
     return out
 
 
-def make_chunks(outline: Outline, figures: list[Figure]) -> list[Chunk]:
+def make_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
+    figures = _in_order(figures)
     head = header_chunk(outline, figures)
     return ([head] if head else []) + problem_chunks(outline, figures)

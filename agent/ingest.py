@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import glob
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,18 +82,41 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     return None if _CONTROL.search(text) else (text, codec)
 
 
-_CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+_CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00b7]")  # with “”‘’…—·
 
 
-def _reads_as_chinese(data: bytes) -> bool:
+def _reads_as_chinese(data: bytes, codec: str = "gb18030") -> bool:
     """Notices are Chinese: if GB18030 decodes the bytes strictly into mostly Chinese characters and
     punctuation, take it, whatever a statistical detector's version prefers for short text."""
     try:
-        text = data.decode("gb18030")
+        text = data.decode(codec)
     except UnicodeDecodeError:
         return False
     wide = [c for c in text if ord(c) > 0x7F]
     return bool(wide) and len(_CHINESE.findall(text)) >= 0.9 * len(wide)
+
+
+def _by_line(data: bytes) -> tuple[str, str] | None:
+    """A file pasted together from UTF-8 and GBK parts (and a few bad bytes): each line in its own codec.
+
+    Taken only when some lines are clean UTF-8 Chinese and others clean GB18030 Chinese; a line that is
+    neither is read as UTF-8 with replacement characters, which stay visible in the text.
+    """
+    lines = data.split(b"\n")
+    chinese = [next((c for c in ("utf-8", "gb18030") if _reads_as_chinese(line, c)), None) for line in lines]
+    if "utf-8" not in chinese or "gb18030" not in chinese:
+        return None
+    text = "\n".join(_decode_line(line, c) for line, c in zip(lines, chinese, strict=True))
+    return text, "mixed utf-8/gb18030" + (" (with replacements)" if "\ufffd" in text else "")
+
+
+def _decode_line(line: bytes, codec: str | None) -> str:
+    for name in ([codec] if codec else ["utf-8", "gb18030"]):
+        try:
+            return line.decode(name)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("utf-8", errors="replace")
 
 
 def _guess(data: bytes) -> tuple[str, str] | None:
@@ -105,6 +130,9 @@ def _guess(data: bytes) -> tuple[str, str] | None:
     good = len(loose) - len(loose.encode("ascii", "ignore")) - bad
     if good and bad * 20 <= good:  # GBK read as UTF-8 is mostly invalid; this is damaged UTF-8
         return loose, "utf-8 (with replacements)"
+    mixed = _by_line(data)
+    if mixed is not None:
+        return mixed
     m = _META_CHARSET.search(data[:4096])
     declared = _codec_name(m.group(1).decode("ascii")) if m else ""
     names = [declared] if declared in map(_codec_name, _CJK_CODECS) else []  # a "latin-1" page is often GBK
@@ -294,16 +322,23 @@ def notice_id(text: str) -> str:
     return "n_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+_SPECIAL = {stat.S_IFIFO: "a FIFO/named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device"}
+
+
 def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
     """Read, decode, de-HTML and clean one notice file; any reason it is not a notice is an IngestError."""
     source = str(path)
     p = Path(path)
     try:
+        if p.is_symlink() and not p.exists():
+            raise IngestError(source, "broken symlink: its target does not exist")
         st = p.stat()
-        if p.is_dir():
+        if stat.S_ISDIR(st.st_mode):
             raise IngestError(source, "is a directory, not a notice file")
-        if not p.is_file():
-            raise IngestError(source, "not a regular file")
+        if not stat.S_ISREG(st.st_mode):
+            kind = _SPECIAL.get(stat.S_IFMT(st.st_mode), "special file")
+            raise IngestError(source, f"not a regular file ({kind}), not read")
         if st.st_size > max_bytes:
             raise IngestError(source, f"file too large ({st.st_size} bytes > {max_bytes})")
         with p.open("rb") as fh:
@@ -333,20 +368,47 @@ def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
 NOTICE_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
 
 
+def _expand(pattern: str) -> list[str]:
+    """A glob's hits. ``**`` goes through pathlib, which never descends into a symlinked folder: ``glob``
+    follows them, and two links to a parent folder make its walk exponential."""
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    parts = pattern.split(os.sep)
+    first = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
+    base = os.sep.join(parts[:first]) or (os.sep if pattern.startswith(os.sep) else "")
+    root = Path(base or ".")
+    return sorted(os.path.join(base, str(m.relative_to(root))) for m in root.glob(os.sep.join(parts[first:])))
+
+
+def _walk(folder: Path) -> list[str]:
+    """Notice-like files under a folder; symlinked folders are not followed (no loops). Entries that look like
+    notices but are not regular files (broken links, FIFOs) are kept so that reading them names the reason."""
+    return sorted(str(f) for f in folder.rglob("*") if f.suffix.lower() in NOTICE_SUFFIXES and not f.is_dir())
+
+
+def _identity(path: str) -> tuple[int, int] | str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return path
+    return (st.st_dev, st.st_ino)
+
+
 def find_notice_files(paths: list[str]) -> list[str]:
-    """Files, folders (recursively, notice-like files) and globs, in a stable order, each once."""
+    """Files, folders (recursively, notice-like files) and globs, in a stable order, each file once (a file
+    reached twice, through a symlink or a second spelling of its path, is kept under its first name)."""
     out: list[str] = []
-    seen: set[str] = set()
+    seen: set[tuple[int, int] | str] = set()
     for p in paths:
-        hits = sorted(glob.glob(p, recursive=True)) if any(c in p for c in "*?[") else [p]
+        hits = _expand(p) if any(c in p for c in "*?[") else [p]
         for h in hits:
             path = Path(h)
-            if path.is_dir():
-                files = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix.lower() in NOTICE_SUFFIXES)
-            else:
-                files = [h]
+            if path.is_dir() and path.is_symlink() and h != p:
+                continue  # a linked folder a glob found: not followed, as inside folders
+            files = _walk(path) if path.is_dir() else [h]
             for f in files:
-                if f not in seen:
-                    seen.add(f)
+                key = _identity(f)
+                if key not in seen:
+                    seen.add(key)
                     out.append(f)
     return out

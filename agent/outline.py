@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from agent.grammar import HEADING_KINDS, Node, ProblemBlock, build_tree, classify, lines_of
-from agent.problems import find_problems
+from agent.problems import find_problems, paragraph_problems
+from agent.rules import doc_type
 from agent.schema import Span
 
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
@@ -34,7 +35,7 @@ class Outline:
     text: str
     nodes: list[Node]
     problems: list[ProblemBlock]
-    grammar: str  # fankui_pairs | zhenggai_pairs | headings:<kind> | inline | none
+    grammar: str  # fankui_pairs | zhenggai_pairs | headings:<kind> | inline | paragraphs | none
     title: Span | None = None
     published: Span | None = None
     source_line: Span | None = None
@@ -132,4 +133,22 @@ def parse(text: str) -> Outline:
     _header_fields(text, header, out)
     _trailer_fields(text, trailer, out)
     out.grammar, out.problems, out.units = find_problems(text, nodes)
+    if out.grammar == "none":
+        _paragraph_fallback(text, body, out)
     return out
+
+
+_INTRO_LINE = re.compile(r"^(?:根据|按照|依据|遵照)|巡[察视]组.{0,40}(?:进驻|进行了|开展了|反馈)")
+
+
+def _paragraph_fallback(text: str, body: list[Span], out: Outline) -> None:
+    """No heading grammar: in a text that reads as a notice, paragraphs with problem wording become candidate
+    problems (grammar ``paragraphs``); an opening paragraph that says who inspected whom is the intro."""
+    title = text[out.title[0] : out.title[1]] if out.title else ""
+    if not body or doc_type(text, title, len(out.units)) == "other":
+        return
+    if out.intro is None and _INTRO_LINE.search(text, body[0][0], body[0][1]):
+        out.intro, body = body[0], body[1:]
+    problems = paragraph_problems(text, body)
+    if problems:
+        out.grammar, out.problems = "paragraphs", problems

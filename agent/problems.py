@@ -9,7 +9,9 @@ Notices say their problems in one of a few grammars, tried in this order:
 4. ``inline``: a feedback-meeting report listing problems inside one paragraph
    (``主要是:一、…方面的问题。一是…。二是…。二、…``).
 
-Nothing found: no problems, and the chunker falls back to paragraphs. Pure.
+Nothing found in a text that reads as a notice: ``paragraphs``, the fallback. Each substantial paragraph
+with problem wording (不到位, 不规范, 问题 …) becomes one candidate problem, so the model still reads the
+text; the record says so in a ``paragraph_fallback`` check. A text that is not a notice gets none. Pure.
 """
 
 from __future__ import annotations
@@ -193,3 +195,23 @@ def _inline_block(text: str, span: Span, path: list[str], unit: str | None) -> P
     cut = re.search(r"[,，。；;:：]", seg)
     title_end = s + (cut.start() if cut else len(seg))
     return ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[], unit=unit, path=path)
+
+
+_PROBLEM_WORDS = re.compile(
+    r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|薄弱|差距|滞后|缺失|缺乏"
+    r"|违规|违反|违纪|未按|未能|未及时|没有"
+)
+PARAGRAPH_MIN = 20  # characters: shorter lines are titles, dates or slogans, not findings
+
+
+def paragraph_problems(text: str, paras: list[Span]) -> list[ProblemBlock]:
+    """The fallback when no grammar is recognised: one candidate problem per substantial paragraph that uses
+    problem wording; its first clause (at most 60 characters) is the title."""
+    blocks: list[ProblemBlock] = []
+    for s, e in paras:
+        if e - s < PARAGRAPH_MIN or not _PROBLEM_WORDS.search(text, s, e):
+            continue
+        cut = re.search(r"[,，。；;:：]", text[s:e])
+        title_end = s + min(cut.start() if cut else e - s, 60)
+        blocks.append(ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[]))
+    return _number(blocks)

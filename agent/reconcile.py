@@ -10,6 +10,7 @@ record rather than a silent fix. Pure: it receives answers as plain pydantic obj
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,8 @@ def build_record(
     ans = answers or Answers()
     figures = [f.model_copy() for f in figures]  # roles go on copies: the caller's regex figures stay as found
     by_id = {f.id: f for f in figures}
+    by_start = sorted(figures, key=lambda f: f.span[0])  # find_figures' order already; bisected per problem
+    starts = [f.span[0] for f in by_start]
 
     # figures: roles come only by id; an id the model made up never reaches the record, and a role whose
     # words are not in the text around its figure (e.g. copied from the prompt) is dropped
@@ -174,7 +177,7 @@ def build_record(
                 description=grounded(text, blk.description),
                 measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
                 status=status,
-                figure_ids=[f.id for f in figures if blk.span[0] <= f.span[0] and f.span[1] <= blk.span[1] and f.kind != "phone"],
+                figure_ids=_figure_ids(by_start, starts, blk.span),
                 span=blk.span,
             )
         )
@@ -226,6 +229,8 @@ def build_record(
     checks.extend(check_totals(totals, problems))
     for err in ans.errors:
         checks.append(Check(code="chunk_failed", severity="error", message=f"chunk {err.chunk_id} failed ({err.kind}); its problems keep rule-based answers"))
+    if outline.grammar == "paragraphs":
+        checks.append(Check(code="paragraph_fallback", severity="warning", message=f"no heading grammar recognised; {len(outline.problems)} paragraph(s) with problem wording taken as candidate problems, one per paragraph"))
     if not outline.problems:
         checks.append(Check(code="no_problems_found", severity="warning", message=f"no problem grammar recognised (outline: {outline.grammar})"))
 
@@ -249,6 +254,18 @@ def build_record(
         model=model,
         prompt_version=prompt_version,
     )
+
+
+def _figure_ids(by_start: Sequence[Figure], starts: list[int], span: Span) -> list[str]:
+    """Ids of the figures (not phones) inside ``span``; ``by_start`` is sorted by start, ``starts`` its starts."""
+    out: list[str] = []
+    for i in range(bisect_left(starts, span[0]), len(by_start)):
+        f = by_start[i]
+        if f.span[0] >= span[1]:
+            break
+        if f.span[1] <= span[1] and f.kind != "phone":
+            out.append(f.id)
+    return out
 
 
 def check_totals(totals: Sequence[object], problems: list[Problem]) -> list[Check]:

@@ -7,6 +7,7 @@ Why: ``--no-llm`` must produce a useful record in milliseconds, and the model's 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from agent.schema import DocType, Figure, Span, StatedTotal, Status
@@ -117,12 +118,15 @@ def doc_type(text: str, title: str, n_units: int) -> DocType:
 def stated_totals(text: str, figures: list[Figure], limit: Span | None = None) -> list[StatedTotal]:
     """Totals the notice states about itself, tied to the regex figure they were read from."""
     s, e = limit or (0, len(text))
+    by_start = sorted(figures, key=lambda f: f.span[0])  # figures never overlap: bisect for the one at a place
+    starts = [f.span[0] for f in by_start]
     out: list[StatedTotal] = []
     seen: set[tuple[str, int]] = set()
     for subject, rx in _TOTALS:
         for m in rx.finditer(text, s, e):
             num_span = (m.start(1), m.end(1))
-            fig = next((f for f in figures if f.span[0] <= num_span[0] < f.span[1]), None)
+            at = bisect_right(starts, num_span[0]) - 1
+            fig = by_start[at] if at >= 0 and num_span[0] < by_start[at].span[1] else None
             if fig is None or (subject, fig.span[0]) in seen:
                 continue
             seen.add((subject, fig.span[0]))
