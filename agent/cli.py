@@ -195,10 +195,15 @@ def eval_cmd(
     server = None
     url, mdl = settings.base_url, settings.model
     if mode == "live" and url is None:
-        from agent.server import LocalServer
+        from rich.markup import escape
 
-        server = LocalServer(slots=settings.concurrency)
-        server.start()
+        from agent.server import ServerError, start_embedded
+
+        try:
+            server = start_embedded(settings, say=err.print)
+        except ServerError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(2) from None
         url, mdl = server.base_url, server.model_name
     try:
         report = evalrun.run_eval(mode, settings, out, gold or evalrun.GOLD, url, mdl or evalrun.EMBEDDED_MODEL)

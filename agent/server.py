@@ -4,8 +4,11 @@ Why a module of its own: the rest of xuncha only speaks to an OpenAI-compatible 
 place that knows how to get such a URL on a laptop with no GPU and no network: it joins the GGUF shipped
 as 22 pip packages into the cache once (verified by sha256), starts ``llama-server`` if it is on PATH or
 else the prebuilt ``xllamacpp`` wheel in a child process (``python -m agent.server``), listening on
-127.0.0.1 only, waits for ``/health``, and makes sure the child never outlives us. Every failure becomes
-one :class:`ServerError` naming the cause and the fix. Stdlib only: no openai, no instructor.
+127.0.0.1 only (any other host is refused), waits for ``/health``, and makes sure the child never outlives
+us. Every failure (port taken, model missing, corrupt or with the wrong sha256, too little memory, no
+server binary, a binary that cannot run or dies while loading) becomes one single-line :class:`ServerError`
+naming the cause and the fix; ``start_embedded`` is what the commands call. Stdlib only: no openai, no
+instructor.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import atexit
 import contextlib
 import hashlib
 import importlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -26,7 +30,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent.config import Settings
 
 DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -38,7 +47,14 @@ INSTALL_HINT = "run pip install -e '.[local]'"
 
 
 class ServerError(RuntimeError):
-    """The local server could not be prepared or started; the message says why and what to do."""
+    """The local server could not be prepared or started; one line saying why and what to do.
+
+    ``detail`` keeps what did not fit on the line (the tail of the server's log).
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(" ".join(message.split()))
+        self.detail = detail
 
 
 def cache_dir() -> Path:
@@ -133,6 +149,20 @@ def _assemble(target: Path, parts: list[Path], expected: str) -> None:
     target.with_name(target.name + ".sha256").write_text(_stamp(target, digest))
 
 
+def _check_gguf(path: Path) -> None:
+    """A GGUF file starts with the bytes ``GGUF``; anything else (an HTML page, a truncated copy) is refused."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+    except OSError as e:
+        raise ServerError(f"model file {path} cannot be read ({e.strerror}): fix its permissions or path") from None
+    if head != b"GGUF":
+        raise ServerError(
+            f"model file {path} is not a GGUF model (it starts with {head!r}): it is corrupt or not a model; "
+            "point XUNCHA_MODEL_PATH at a .gguf file, or delete it and rerun"
+        )
+
+
 def ensure_model(path: Path | None = None) -> Path:
     """The GGUF to serve: ``path``, else ``$XUNCHA_MODEL_PATH``, else the default model, joined on first use.
 
@@ -146,10 +176,12 @@ def ensure_model(path: Path | None = None) -> Path:
             raise ServerError(f"model file {given} does not exist: fix the path or unset XUNCHA_MODEL_PATH")
         if given.name == default_name:
             _verify(given, MODEL_SHA256)
+        _check_gguf(given)
         return given
     target = cache_dir() / "models" / default_name
     if target.is_file():
         _verify(target, MODEL_SHA256)
+        _check_gguf(target)
         return target
     parts = part_paths()  # before creating anything, so a missing package leaves no trace
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -186,15 +218,46 @@ def mem_available() -> int | None:
     return None
 
 
+def memory_needed(model: Path) -> int:
+    """The default model's measured need, or for a bigger model its size plus room for cache and buffers."""
+    try:
+        size = model.stat().st_size
+    except OSError:
+        size = 0
+    return max(MIN_FREE_MEMORY, size + 2**29)
+
+
+def check_memory(need: int, available: int | None) -> None:
+    """Refuse to start when the machine reports less free memory than the model needs (None: unknown)."""
+    if available is not None and available < need:
+        raise ServerError(
+            f"not enough memory: need ~{_gib(need)} free, have {_gib(available)}: "
+            "close other programs or point XUNCHA_BASE_URL at a server elsewhere"
+        )
+
+
+def check_host(host: str) -> str:
+    """The embedded server serves a model with no authentication: it listens on the loopback only."""
+    if host != HOST:
+        raise ServerError(
+            f"the embedded server listens on {HOST} only, not {host!r}: to serve other machines, run a server "
+            "with authentication and point XUNCHA_BASE_URL at it"
+        )
+    return host
+
+
 def server_command(
-    model: Path, port: int, slots: int, ctx: int, threads: int, alias: str = DEFAULT_MODEL_NAME
+    model: Path, port: int, slots: int, ctx: int, threads: int, alias: str = DEFAULT_MODEL_NAME, host: str = HOST
 ) -> list[str]:
     """``llama-server`` if on PATH (faster), else this module's xllamacpp runner. ``ctx`` is the total."""
+    host = check_host(host)
     exe = shutil.which("llama-server")
     if exe:
-        return [exe, "-m", str(model), "--host", HOST, "--port", str(port), "-np", str(slots),
+        return [exe, "-m", str(model), "--host", host, "--port", str(port), "-np", str(slots),
                 "-c", str(ctx), "-t", str(threads), "--alias", alias]  # fmt: skip
-    return [sys.executable, "-m", "agent.server", "--model", str(model), "--host", HOST, "--port", str(port),
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise ServerError(f"no model server: llama-server is not on PATH and xllamacpp is not installed: {INSTALL_HINT}")
+    return [sys.executable, "-m", "agent.server", "--model", str(model), "--host", host, "--port", str(port),
             "--slots", str(slots), "--ctx", str(ctx), "--threads", str(threads), "--alias", alias]  # fmt: skip
 
 
@@ -203,7 +266,11 @@ def wait_healthy(base: str, timeout: float, proc: subprocess.Popen[bytes] | None
     deadline = time.monotonic() + timeout
     while True:
         if proc is not None and proc.poll() is not None:
-            raise ServerError(f"server exited during start-up with code {proc.returncode}")
+            code = proc.returncode
+            if code < 0:
+                name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+                raise ServerError(f"server was killed by {name} during start-up")
+            raise ServerError(f"server exited during start-up with code {code}")
         try:
             with urllib.request.urlopen(f"{base}/health", timeout=2) as r:
                 if r.status == 200:
@@ -223,11 +290,35 @@ def _tail(path: Path, lines: int = 12) -> str:
     return "\n".join([ln for ln in text.splitlines() if ln.strip()][-lines:])
 
 
+# what llama.cpp / xllamacpp print for the common start-up failures, and what to do about each
+_DIAGNOSES = (
+    (("address already in use", "couldn't bind", "could not bind", "failed to bind"),
+     "its port was taken: rerun (a free port is picked) or pass --port"),
+    (("failed to load model", "error loading model", "gguf_init", "invalid magic"),
+     "the model file could not be loaded: delete it and rerun, or fix XUNCHA_MODEL_PATH"),
+    (("out of memory", "failed to allocate", "cannot allocate", "std::bad_alloc"),
+     "it ran out of memory: close other programs or use a smaller --ctx"),
+    (("no module named", "importerror", "illegal instruction"),
+     f"the server package is broken on this machine: {INSTALL_HINT}"),
+)  # fmt: skip
+
+
+def _diagnose(tail: str) -> str:
+    low = tail.lower()
+    for needles, advice in _DIAGNOSES:
+        if any(n in low for n in needles):
+            return advice
+    return "see the log"
+
+
 class LocalServer:
     """A llama.cpp server child process on 127.0.0.1; ``with LocalServer() as s: use(s.base_url)``."""
 
     def __init__(self, port: int = 0, slots: int = 2, ctx: int = 8192, threads: int | None = None,
-                 model_path: Path | None = None, startup_timeout: float = 180) -> None:  # fmt: skip
+                 model_path: Path | None = None, startup_timeout: float = 180, host: str = HOST,
+                 memory: Callable[[], int | None] | None = None) -> None:  # fmt: skip
+        self.host = check_host(host)
+        self.memory = memory  # free memory in bytes; None: mem_available() at start
         self.port = port
         self.slots = slots
         self.ctx = ctx
@@ -241,7 +332,7 @@ class LocalServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}/v1"
+        return f"http://{self.host}:{self.port}/v1"
 
     def start(self) -> LocalServer:
         if self._proc is not None:
@@ -252,12 +343,7 @@ class LocalServer:
         model = ensure_model(self.model_path)
         if model.name != f"{DEFAULT_MODEL_NAME}.gguf":
             self.model_name = model.stem
-        avail = mem_available()
-        if avail is not None and avail < MIN_FREE_MEMORY:
-            raise ServerError(
-                f"not enough memory: need ~{_gib(MIN_FREE_MEMORY)} free, have {_gib(avail)}: "
-                "close other programs or point XUNCHA_BASE_URL at a server elsewhere"
-            )
+        check_memory(memory_needed(model), (self.memory or mem_available)())
         if not self.port:
             self.port = free_port()  # a race with another process shows up as a bind error in the log
         logs = cache_dir() / "logs"
@@ -270,15 +356,23 @@ class LocalServer:
         env = dict(os.environ)  # so `-m agent.server` works from a checkout that is not pip-installed
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        with self.log_path.open("wb") as log:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+        try:
+            with self.log_path.open("wb") as log:
+                self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+        except OSError as e:  # not executable, not a binary for this machine, vanished from PATH
+            raise ServerError(
+                f"could not run the model server {cmd[0]} ({e.strerror or e}): reinstall it or remove it from PATH "
+                f"(without llama-server the xllamacpp package is used: {INSTALL_HINT})"
+            ) from None
         atexit.register(self.stop)
         try:
             wait_healthy(self.base_url.removesuffix("/v1"), self.startup_timeout, self._proc)
         except ServerError as e:
             self.stop()
+            tail = _tail(self.log_path)
+            last = tail.splitlines()[-1] if tail else "(no output)"
             raise ServerError(
-                f"{e}: {_tail(self.log_path) or '(no output)'}\n(full log: {self.log_path})"
+                f"{e}: {last} — {_diagnose(tail)} (full log: {self.log_path})", detail=tail
             ) from None
         except BaseException:  # Ctrl-C while loading
             self.stop()
@@ -306,6 +400,17 @@ class LocalServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def start_embedded(settings: Settings, say: Callable[[str], object] | None = None) -> LocalServer:
+    """The embedded server for a command run without a base URL, started; raises a one-line ServerError.
+
+    Callers turn the error into ``error: <message>`` and exit code 2; they stop the server when done.
+    """
+    server = LocalServer(slots=settings.concurrency)
+    if say is not None:
+        say("starting the embedded model server (llama.cpp, Qwen2.5-Coder-1.5B) …")
+    return server.start()
 
 
 def serve_foreground(port: int = 0, slots: int = 2, ctx: int = 8192) -> None:
@@ -362,7 +467,7 @@ def _run_xllamacpp(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m agent.server", description="serve a GGUF with xllamacpp")
     ap.add_argument("--model", required=True)
-    ap.add_argument("--host", default=HOST)
+    ap.add_argument("--host", default=HOST, choices=[HOST], help="the loopback only")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--slots", type=int, default=2)
     ap.add_argument("--ctx", type=int, default=8192)
