@@ -44,6 +44,8 @@ def structure_cmd(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="send every chunk again, even one the store answered before")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary; errors only [env XUNCHA_QUIET]")] = False,
     log_json: Annotated[bool, typer.Option("--log-json", help="one JSON object per event on stderr, and a JSON summary")] = False,
+    engine: Annotated[str, typer.Option(help="local (asyncio, this process) or ray (Ray Data; --workers actors, --concurrency requests each)")] = "local",
+    ray_address: Annotated[str | None, typer.Option(help="with --engine ray: a cluster (auto or HOST:PORT); default: local mode")] = None,
 ) -> None:
     """Structure notices into one JSON record each; a rerun resumes where the last one stopped."""
     try:
@@ -57,7 +59,11 @@ def structure_cmd(
         raise typer.Exit(2)
     db_path = db or (Path(os.environ["XUNCHA_DB"]) if os.environ.get("XUNCHA_DB") else default_db(out))
     quiet = quiet or bool(os.environ.get("XUNCHA_QUIET"))
-    opts = {"no_llm": no_llm, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers}
+    if engine not in ("local", "ray"):
+        err.print(f"[red]error:[/red] --engine must be local or ray, got {engine!r}")
+        raise typer.Exit(2)
+    opts = {"no_llm": no_llm, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers,
+            "engine": engine, "ray_address": ray_address}
     code = asyncio.run(_structure(files, out, db_path, settings, opts))
     raise typer.Exit(code)
 
@@ -92,11 +98,24 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
             model_name = model_name or await resolve_model(base_url, settings.api_key)
             extractor = Extractor(settings, base_url, model_name, load(settings.prompt_version))
         show = not opts["quiet"] and not opts["log_json"] and len(files) > 1
-        with Reporter(err, show=show, log_json=opts["log_json"]) as reporter:
-            runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
-                            workers=opts["workers"], on_event=reporter.event)
-            reporter.attach(runner.stats)
-            stats = await runner.run(files, sys.argv[1:])
+        if opts["engine"] == "ray":
+            from agent.engine_ray import RayUnavailable, run_ray
+
+            if extractor is not None:
+                await extractor.close()  # the actors bring their own clients
+            try:
+                stats = run_ray(files, store, settings, base_url if extractor else None, extractor.model if extractor else None,
+                                extractor.prompts if extractor else None, address=opts["ray_address"], sink=sink,
+                                use_cache=opts["cache"], force=opts["force"], workers=opts["workers"], argv=sys.argv[1:])
+            except RayUnavailable as exc:
+                err.print(f"[red]error:[/red] {exc}")
+                return 2
+        else:
+            with Reporter(err, show=show, log_json=opts["log_json"]) as reporter:
+                runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
+                                workers=opts["workers"], on_event=reporter.event)
+                reporter.attach(runner.stats)
+                stats = await runner.run(files, sys.argv[1:])
         sink.close()
         mirror_jsonl(store, out)
         if opts["log_json"]:
