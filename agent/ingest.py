@@ -5,12 +5,16 @@ wrapped in navigation and footers, and sometimes as something that is not a noti
 a screenshot). Every later stage (outline, rules, model, reconcile) stores ``[start, end)`` offsets into
 one cleaned string, so that string must be produced in exactly one place, deterministically, and without
 rewriting the body: full-width punctuation stays as it is, only whole boilerplate lines are dropped (and
-listed in ``Notice.removed``), and lines are stripped at their edges. Pure: no network, no LLM layer.
+listed in ``Notice.removed``), and lines are stripped at their edges. Every bad input (empty, binary, a
+FIFO, a broken or looping link) is an ``IngestError`` naming the file and the reason; a file pasted from
+UTF-8 and GBK parts is decoded line by line. ``find_notice_files`` never follows a linked folder, so a
+link to a parent cannot loop, and lists each file once. Pure: no network, no LLM layer.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import glob
 import hashlib
 import os
@@ -322,8 +326,7 @@ def notice_id(text: str) -> str:
     return "n_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-_SPECIAL = {stat.S_IFIFO: "a FIFO/named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-            stat.S_IFBLK: "a block device"}
+_SPECIAL = {stat.S_IFIFO: "a FIFO/named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
 def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
@@ -331,8 +334,6 @@ def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
     source = str(path)
     p = Path(path)
     try:
-        if p.is_symlink() and not p.exists():
-            raise IngestError(source, "broken symlink: its target does not exist")
         st = p.stat()
         if stat.S_ISDIR(st.st_mode):
             raise IngestError(source, "is a directory, not a notice file")
@@ -344,10 +345,12 @@ def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
         with p.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
-        raise IngestError(source, "no such file") from None
+        raise IngestError(source, "broken symlink: its target does not exist" if p.is_symlink() else "no such file") from None
     except PermissionError:
         raise IngestError(source, "permission denied") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError(source, "symlink loop: too many levels of symbolic links") from None
         raise IngestError(source, f"cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise IngestError(source, f"file too large (> {max_bytes} bytes)")
@@ -381,17 +384,14 @@ def _expand(pattern: str) -> list[str]:
 
 
 def _walk(folder: Path) -> list[str]:
-    """Notice-like files under a folder; symlinked folders are not followed (no loops). Entries that look like
-    notices but are not regular files (broken links, FIFOs) are kept so that reading them names the reason."""
+    """Notice-like entries under a folder; symlinked folders are not followed (no loops). Broken links and
+    FIFOs named like notices are kept, so that reading them names the reason instead of losing them."""
     return sorted(str(f) for f in folder.rglob("*") if f.suffix.lower() in NOTICE_SUFFIXES and not f.is_dir())
 
 
 def _identity(path: str) -> tuple[int, int] | str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return path
-    return (st.st_dev, st.st_ino)
+    st = os.stat(path) if os.path.exists(path) else None
+    return (st.st_dev, st.st_ino) if st else path
 
 
 def find_notice_files(paths: list[str]) -> list[str]:
