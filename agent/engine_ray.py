@@ -145,7 +145,7 @@ class RayEngine:
         interrupted = True
         try:
             done = {} if self.force else self.store.done_sources(self.model, self.prompt_version)
-            notices = ray.data.from_items([{"path": f} for f in files], override_num_blocks=min(len(files), 64))
+            notices = ray.data.from_items([{"path": f} for f in files], override_num_blocks=max(1, min(len(files), 64)))
             prepared = notices.map(lambda row: _prepare(row, done))
             requests, pending, waiters = self._plan(prepared.iter_rows())
             if requests:
