@@ -201,7 +201,7 @@ _PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|薄弱|差距|滞后|缺失|缺乏"
     r"|违规|违反|违纪|未按|未能|未及时|没有"
 )
-PARAGRAPH_MIN = 20  # characters: shorter lines are titles, dates or slogans, not findings
+PARAGRAPH_MIN = 12  # characters: shorter lines are dates, names or slogans, not findings
 
 
 def paragraph_problems(text: str, paras: list[Span]) -> list[ProblemBlock]:

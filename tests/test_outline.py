@@ -109,3 +109,14 @@ def test_small_texts() -> None:
 def test_decimal_is_not_a_heading() -> None:
     o = parse("标题\n1.5万元已退回。\n")
     assert o.problems == []
+
+
+def test_paragraph_fallback_only_in_notices() -> None:
+    notice = "关于巡察整改情况的通报\n针对资金管理不规范问题，已清退资金3万元。\n召开专题会议研究部署整改工作，压实各方责任。\n针对党建工作薄弱问题，已整改完成。"
+    o = parse(notice)
+    assert o.grammar == "paragraphs"
+    assert [_s(notice, p.title) for p in o.problems] == ["针对资金管理不规范问题", "针对党建工作薄弱问题"]
+    assert all(p.description == p.span and p.measures == [] for p in o.problems)
+    not_notice = notice.replace("巡察", "")  # no 巡察/巡视 anywhere: rules say "other", nothing is forced
+    assert parse(not_notice).grammar == "none" and parse(not_notice).problems == []
+    assert parse("关于巡察整改情况的通报\n已完成。\n好。").grammar == "none"  # nothing substantial to take
