@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -47,6 +47,12 @@ def _files(paths: list[str]) -> list[str]:
         err.print(f"[red]error:[/red] no files matched {' '.join(paths)}")
         raise typer.Exit(2)
     return files
+
+
+def _body(line: dict[str, Any]) -> dict[str, Any]:
+    resp = line.get("response")
+    body = resp.get("body") if isinstance(resp, dict) else None
+    return body if isinstance(body, dict) else {}
 
 
 def _report_failures(failures: list[tuple[str, str]]) -> None:
@@ -107,6 +113,10 @@ def import_cmd(
     lines, bad = batchio.read_results(Path(results))
     for msg in bad:
         err.print(f"[yellow]warning:[/yellow] skipped {msg}")
+    answered_by = {str(b.get("model")) for b in (_body(x) for x in lines.values()) if b.get("model")}
+    if answered_by and not any(m.startswith(model_name) or model_name.startswith(m) for m in answered_by):
+        err.print(f"[yellow]warning:[/yellow] results come from {', '.join(sorted(answered_by))}, records will say "
+                  f"{model_name}: pass the --model the requests were exported with")
     with Store(db or default_db(out)) as store:
         prepared = batchio.prepare(_files(paths))
         total = len(prepared.analyses) + len(prepared.failures)
