@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -28,11 +27,11 @@ class JsonlSink:
         self._err: IO[str] | None = None
 
     def write(self, rec: NoticeRecord) -> None:
+        """Append and flush (no fsync: the store is the durable copy; the JSONL is rewritten from it)."""
         if self._fh is None:
             self._fh = self.path.open("a", encoding="utf-8")
         self._fh.write(rec.model_dump_json() + "\n")
         self._fh.flush()
-        os.fsync(self._fh.fileno())
 
     def write_failure(self, source: str, reason: str) -> None:
         if self._err is None:

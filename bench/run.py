@@ -2,6 +2,7 @@
 
     python bench/run.py              # rules only: ms per notice, chars per second
     python bench/run.py --batch      # also the batch runner with its store: 200 files, first run vs resume
+    python bench/run.py --big        # also a 5 MB notice: seconds per stage and peak memory against its size
     python bench/run.py --model      # also structure the samples with the embedded server (minutes)
 
 Prints ratios measured in this run, not thresholds: speed targets live here, not in timed tests.
@@ -76,6 +77,35 @@ def bench_batch(copies: int = 40) -> None:
           f"{resume:.2f} s (×{resume / first:.3f} of the first run); store {size / 2**20:.1f} MiB")
 
 
+def bench_big(target: int = 5_000_000) -> None:
+    """A roundup of ~5 MB (the Changji body repeated): seconds per stage, peak memory as a multiple of input."""
+    from agent.chunks import make_chunks
+    from agent.figures import find_figures
+    from agent.outline import parse
+    from agent.reconcile import build_record
+
+    lines = (NOTICES[0].parent / "changji-round5-seven-units.txt").read_text(encoding="utf-8").split("\n")
+    body = "\n".join(lines[2:-3])
+    text = "\n".join(lines[:2]) + "\n" + "\n".join([body] * (target // len(body.encode()) + 1)) + "\n" + "\n".join(lines[-3:])
+    size = len(text.encode())
+    times: dict[str, float] = {}
+    tracemalloc.start()
+    t = time.perf_counter()
+    outline = parse(text)
+    times["outline"], t = time.perf_counter() - t, time.perf_counter()
+    figures = find_figures(text)
+    times["figures"], t = time.perf_counter() - t, time.perf_counter()
+    chunks = make_chunks(outline, figures)
+    times["chunks"], t = time.perf_counter() - t, time.perf_counter()
+    build_record("big.txt", "n_big", outline, figures, None)
+    times["record"] = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    stages = ", ".join(f"{k} {v:.2f} s" for k, v in times.items())
+    print(f"big: {size / 1e6:.1f} MB, {len(outline.problems)} problems, {len(figures)} figures, {len(chunks)} chunks "
+          f"(largest {max(len(c.text) for c in chunks)} chars); {stages}; peak {peak / 2**20:.0f} MiB = ×{peak / size:.1f} the input")
+
+
 async def bench_model() -> None:
     from agent.extract import Extractor
     from agent.server import LocalServer
@@ -101,8 +131,11 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="store_true", help="also run the embedded model (slow)")
     ap.add_argument("--batch", action="store_true", help="also time the batch runner and store (200 files)")
+    ap.add_argument("--big", action="store_true", help="also a 5 MB notice")
     args = ap.parse_args()
     bench_rules()
+    if args.big:
+        bench_big()
     if args.batch:
         bench_batch()
     if args.model:
