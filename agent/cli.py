@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agent.cli_batch import batch_app
 from agent.config import ConfigError, Settings, resolve
@@ -83,19 +84,22 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
 
             base_url, model_name = settings.base_url, settings.model
             if settings.embedded:
-                from agent.server import LocalServer, ServerError
+                from agent.server import ServerError, start_embedded
 
-                server = LocalServer(slots=settings.concurrency)
-                if not opts["quiet"]:
-                    err.print("starting the embedded model server (llama.cpp, Qwen2.5-Coder-1.5B) …")
                 try:
-                    server.start()
+                    server = start_embedded(settings, say=None if opts["quiet"] else err.print)
                 except ServerError as exc:
-                    err.print(f"[red]error:[/red] {exc}")
+                    err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
                     return 2
                 base_url, model_name = server.base_url, model_name or server.model_name
             assert base_url is not None
-            model_name = model_name or await resolve_model(base_url, settings.api_key)
+            if not model_name:
+                try:
+                    model_name = await resolve_model(base_url, settings.api_key)
+                except Exception as exc:  # noqa: BLE001 - any failure here is "cannot ask the server"
+                    err.print(f"[red]error:[/red] cannot list the models of {escape(base_url)} ({type(exc).__name__}):"
+                              " is the server running? Pass --model (XUNCHA_MODEL) to skip this check", soft_wrap=True)
+                    return 2
             extractor = Extractor(settings, base_url, model_name, load(settings.prompt_version))
         show = not opts["quiet"] and not opts["log_json"] and len(files) > 1
         if opts["engine"] == "ray":

@@ -85,3 +85,24 @@ def test_committed_schemas_are_current(tmp_path: Path) -> None:
     committed = Path(__file__).resolve().parent.parent / "schemas"
     for f in tmp_path.iterdir():
         assert (committed / f.name).read_text(encoding="utf-8") == f.read_text(encoding="utf-8"), f"run `make schema`: {f.name} is stale"
+
+
+def test_unreachable_server_is_one_clear_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(tmp_path / "o.jsonl"),
+                              "--base-url", "http://127.0.0.1:9/v1"])
+    assert res.exit_code == 2
+    assert "cannot list the models of http://127.0.0.1:9/v1" in res.output and "Traceback" not in res.output
+
+
+def test_embedded_start_failure_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from agent import server
+
+    def refuse(settings, say=None):  # type: ignore[no-untyped-def]
+        raise server.ServerError("port 8080 on 127.0.0.1 is taken [Errno 98]: pass another port")
+
+    monkeypatch.setattr(server, "start_embedded", refuse)
+    monkeypatch.delenv("XUNCHA_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    res = runner.invoke(app, ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(tmp_path / "o.jsonl")])
+    assert res.exit_code == 2
+    assert "error: port 8080 on 127.0.0.1 is taken [Errno 98]: pass another port" in " ".join(res.output.split())
