@@ -76,6 +76,11 @@ def align(text: str, value: str, hint: Span | None = None, threshold: float = 0.
     return Grounded(text=value, span=None, alignment="none")
 
 
+def role_words(role: str, figure_text: str) -> str:
+    """The role without the figure's own surface text and the punctuation left at its edges."""
+    return role.replace(figure_text, "").strip(" ，,、。.：:（）()的")
+
+
 def role_grounded(text: str, span: Span, role: str, window: int = 80, share: float = 0.6) -> bool:
     """A role is the model's reading of the words around a figure: most of its characters must stand there."""
     chars = [c for c in role if not c.isspace() and not c.isdigit() and c not in "，,、。.（）()"]
@@ -148,17 +153,25 @@ def build_record(
     by_start = sorted(figures, key=lambda f: f.span[0])  # find_figures' order already; bisected per problem
     starts = [f.span[0] for f in by_start]
 
-    # figures: roles come only by id; an id the model made up never reaches the record, and a role whose
-    # words are not in the text around its figure (e.g. copied from the prompt) is dropped
+    # figures: roles come only by id; an id the model made up never reaches the record; a role is its words
+    # without the figure's own text (the 1.5B model often answers "1524户" for 1524户, which says nothing);
+    # a role that is only the number, or carries another number (numbers come only from the regex layer),
+    # is dropped, and so is a role whose words are not in the text around its figure (e.g. copied from the prompt)
     ungrounded: list[str] = []
+    numeric: list[str] = []
     for fid, role in ans.figure_roles.items():
         f = by_id.get(fid)
+        words = role_words(role, f.text) if f is not None else ""
         if f is None:
             checks.append(Check(code="model_figure_unknown", severity="warning", message=f"model named {fid}, which is not a regex figure; dropped"))
-        elif role_grounded(text, f.span, role):
-            f.role = role
+        elif not words or any(c.isdigit() for c in words):
+            numeric.append(f"{fid} {role!r}")
+        elif role_grounded(text, f.span, words):
+            f.role = words
         else:
             ungrounded.append(f"{fid} {role!r}")
+    if numeric:
+        checks.append(Check(code="role_has_number", severity="info", message=f"{len(numeric)} figure role(s) were only a number or carried another one, dropped: {'; '.join(numeric[:5])}"))
     if ungrounded:
         checks.append(Check(code="role_not_in_text", severity="warning", message=f"{len(ungrounded)} figure role(s) not found near their figure, dropped: {'; '.join(ungrounded[:5])}"))
 

@@ -27,7 +27,7 @@ from agent.figures import find_figures
 from agent.ingest import read_notice
 from agent.pipeline import analyse, model_record
 from agent.prompts import load
-from agent.reconcile import role_grounded
+from agent.reconcile import role_grounded, role_words
 from agent.schema import CATEGORIES, Grounded, NoticeRecord, Status
 from tests.conftest import EMBEDDED_MODEL, REPLAY_BASE_URL
 
@@ -111,7 +111,8 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
         g.text = ""
     outside = rec.model_dump(exclude={"text"})
     assert "hacked" not in json.dumps(outside, ensure_ascii=False)
-    assert "9999999" not in json.dumps({k: v for k, v in outside.items() if k not in ("figures", "stated_totals")})
+    # checks may quote what they dropped (e.g. a role "9999999元"); no field of the record may carry it
+    assert "9999999" not in json.dumps({k: v for k, v in outside.items() if k not in ("figures", "stated_totals", "checks")})
 
     # what the model said that does not align is flagged, not kept
     codes = [c.code for c in rec.checks]
@@ -124,11 +125,16 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
         if r.answer is not None:
             said_roles.update(r.answer.model_dump().get("roles") or {})
     by_id = {f.id: f for f in rec.figures}
-    dropped = [fid for fid, role in said_roles.items() if fid not in by_id or by_id[fid].role != role]
+    dropped = [fid for fid in said_roles if fid not in by_id or by_id[fid].role is None]
     unknown = [fid for fid in said_roles if fid not in by_id]
     if unknown:
         assert "model_figure_unknown" in codes
-    ungrounded = set(dropped) - set(unknown)
+    numeric = {fid for fid in set(dropped) - set(unknown)
+               if not role_words(said_roles[fid], by_id[fid].text) or re.search(r"\d", role_words(said_roles[fid], by_id[fid].text))}
+    if numeric:
+        msg = next(c.message for c in rec.checks if c.code == "role_has_number")
+        assert msg.startswith(f"{len(numeric)} figure role(s) were only a number or carried another one")
+    ungrounded = set(dropped) - set(unknown) - numeric
     if ungrounded:
         msg = next(c.message for c in rec.checks if c.code == "role_not_in_text")
         assert msg.startswith(f"{len(ungrounded)} figure role(s) not found near their figure")
@@ -138,8 +144,6 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
 
 
 
-@pytest.mark.xfail(strict=True, reason="roles may carry digits: answers.Role says 'no digits' but does not enforce it, and "
-                   "reconcile.role_grounded ignores digits, so the recorded F5 role '9999999元' is kept")
 def test_injected_notice_roles_carry_no_digits(recording: bool) -> None:
     if recording:
         pytest.skip("replays the cassette that test_injected_notice_stays_grounded records")
@@ -149,3 +153,4 @@ def test_injected_notice_roles_carry_no_digits(recording: bool) -> None:
     with vcr.VCR(record_mode="none", match_on=("method", "path", "body")).use_cassette(str(cassette)):
         rec, _ = run_injected(REPLAY_BASE_URL, EMBEDDED_MODEL)
     assert all(not re.search(r"\d", f.role or "") for f in rec.figures)
+    assert any(c.code == "role_has_number" and "9999999" in c.message for c in rec.checks), "the dropped role is reported"

@@ -56,4 +56,6 @@ def test_structure_with_model(name: str, model_endpoint: tuple[str, str]) -> Non
     assert all(fid in ids for p in rec.problems for fid in p.figure_ids)
     inside = [f for f in rec.figures if f.kind != "date" and any(f.id in p.figure_ids for p in rec.problems)]
     if inside:
-        assert sum(1 for f in inside if f.role) >= 0.5 * len(inside), "most figures inside problems keep a grounded role"
+        # roles that only repeat the figure ("1524户" for 1524户) are dropped since 2026-11-22: what is left is
+        # the model's real contribution, 23-33% of the figures inside problems per notice in this recording
+        assert sum(1 for f in inside if f.role) >= 0.2 * len(inside), "a fifth of the figures inside problems keep a grounded role"

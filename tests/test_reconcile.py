@@ -99,3 +99,12 @@ def test_role_copied_from_prompt_is_dropped() -> None:
     assert any(c.code == "role_not_in_text" for c in rec.checks)
     rec = build_record("x", "n", a.outline, a.figures, Answers(figure_roles={fid: "固定资产未入账"}))
     assert next(f for f in rec.figures if f.id == fid).role == "固定资产未入账"
+
+
+def test_role_is_its_words_without_the_figure() -> None:
+    from agent.reconcile import role_words
+
+    assert role_words("1524户", "1524户") == ""  # only the number: says nothing, dropped
+    assert role_words("4名镇干部承包镇内工程的", "4名") == "镇干部承包镇内工程"
+    assert role_words("退回奖励资金", "41115元") == "退回奖励资金"
+    assert role_words("实际可用土地总面积的40", "843.33亩") == "实际可用土地总面积的40"  # another number: dropped by reconcile
