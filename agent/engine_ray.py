@@ -35,7 +35,7 @@ from agent.config import Settings
 from agent.ingest import IngestError, read_notice
 from agent.pipeline import Analysis, analyse, model_result_record, rules_record
 from agent.prompts import PromptSet
-from agent.runner import Stats
+from agent.runner import Stats, finish_run
 from agent.schema import ChunkError, Usage
 from agent.sinks import JsonlSink
 from agent.store import Store
@@ -152,12 +152,7 @@ class RayEngine:
                 self._send(requests, pending, waiters)
             interrupted = False
         finally:
-            s = self.stats
-            self.store.finish_run(
-                self.run_id, interrupted=interrupted, done=s.done + s.partial, failed=s.failed + s.partial,
-                skipped=s.skipped, requests=s.requests, prompt_tokens=s.prompt_tokens,
-                completion_tokens=s.completion_tokens, cached_chunks=s.cached_chunks,
-            )
+            finish_run(self.store, self.run_id, self.stats, interrupted)
         return self.stats
 
     # --- driver: what to send ------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import instructor
@@ -37,6 +36,7 @@ from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 
 from agent.answers import answer_budget, header_model, problems_model
+from agent.calls import CallResult
 from agent.chunks import Chunk
 from agent.config import Settings
 from agent.prompts import PromptSet, render
@@ -50,12 +50,7 @@ LOGGERS = ("openai", "openai._base_client", "httpx", "httpx2", "instructor", "in
 _usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("xuncha_usage", default=None)
 
 
-@dataclass
-class ChunkResult:
-    chunk: Chunk
-    answer: BaseModel | None = None
-    error: ChunkError | None = None
-    usage: Usage = field(default_factory=Usage)
+ChunkResult = CallResult  # one result type for every engine (agent.calls)
 
 
 class ExtractionFailed(Exception):

@@ -101,12 +101,7 @@ class Runner:
             await asyncio.gather(*workers)
             interrupted = False
         finally:
-            s = self.stats
-            self.store.finish_run(
-                self.run_id, interrupted=interrupted, done=s.done + s.partial, failed=s.failed + s.partial,
-                skipped=s.skipped, requests=s.requests, prompt_tokens=s.prompt_tokens,
-                completion_tokens=s.completion_tokens, cached_chunks=s.cached_chunks,
-            )
+            finish_run(self.store, self.run_id, self.stats, interrupted)
         return self.stats
 
     async def _worker(self, queue: asyncio.Queue[str]) -> None:
@@ -211,6 +206,15 @@ class Runner:
         )
         self.on_event("chunk_finished", {"chunk": chunk.id, "error": err.kind if err else None})
         return result
+
+
+def finish_run(store: Store, run_id: int, s: Stats, interrupted: bool) -> None:
+    """Close a run's row with its counts (every engine's runs read the same)."""
+    store.finish_run(
+        run_id, interrupted=interrupted, done=s.done + s.partial, failed=s.failed + s.partial,
+        skipped=s.skipped, requests=s.requests, prompt_tokens=s.prompt_tokens,
+        completion_tokens=s.completion_tokens, cached_chunks=s.cached_chunks,
+    )
 
 
 def mirror_jsonl(store: Store, out: Path) -> int:
