@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from agent.cli_batch import batch_app
 from agent.config import ConfigError, Settings, resolve
-from agent.ingest import find_notice_files
+from agent.finder import find_notice_files
 from agent.sinks import JsonlSink, export_schemas
 from agent.store import Store, default_db
 

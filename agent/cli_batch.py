@@ -20,7 +20,7 @@ from agent import batchio
 from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
 from agent.chunks import Chunk
 from agent.config import ConfigError, Settings, resolve
-from agent.ingest import find_notice_files
+from agent.finder import find_notice_files
 from agent.store import Store, default_db
 
 batch_app = typer.Typer(add_completion=False, no_args_is_help=True,

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import codecs
 import errno
-import glob
 import hashlib
-import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -364,51 +362,3 @@ def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
         raise IngestError(source, "empty: no text left after removing boilerplate")
     return Notice(source=source, text=cleaned, encoding=encoding, notice_id=notice_id(cleaned),
                   removed=removed)
-
-
-# --- finding notice files ------------------------------------------------------------------------------
-
-NOTICE_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
-
-
-def _expand(pattern: str) -> list[str]:
-    """A glob's hits. ``**`` goes through pathlib, which never descends into a symlinked folder: ``glob``
-    follows them, and two links to a parent folder make its walk exponential."""
-    if "**" not in pattern:
-        return sorted(glob.glob(pattern))
-    parts = pattern.split(os.sep)
-    first = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
-    base = os.sep.join(parts[:first]) or (os.sep if pattern.startswith(os.sep) else "")
-    root = Path(base or ".")
-    return sorted(os.path.join(base, str(m.relative_to(root))) for m in root.glob(os.sep.join(parts[first:])))
-
-
-def _walk(folder: Path) -> list[str]:
-    """Notice-like entries under a folder; symlinked folders are not followed (no loops). Broken links and
-    FIFOs named like notices are kept, so that reading them names the reason instead of losing them."""
-    return sorted(str(f) for f in folder.rglob("*") if f.suffix.lower() in NOTICE_SUFFIXES and not f.is_dir())
-
-
-def _identity(path: str) -> tuple[int, int] | str:
-    st = os.stat(path) if os.path.exists(path) else None
-    return (st.st_dev, st.st_ino) if st else path
-
-
-def find_notice_files(paths: list[str]) -> list[str]:
-    """Files, folders (recursively, notice-like files) and globs, in a stable order, each file once (a file
-    reached twice, through a symlink or a second spelling of its path, is kept under its first name)."""
-    out: list[str] = []
-    seen: set[tuple[int, int] | str] = set()
-    for p in paths:
-        hits = _expand(p) if any(c in p for c in "*?[") else [p]
-        for h in hits:
-            path = Path(h)
-            if path.is_dir() and path.is_symlink() and h != p:
-                continue  # a linked folder a glob found: not followed, as inside folders
-            files = _walk(path) if path.is_dir() else [h]
-            for f in files:
-                key = _identity(f)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(f)
-    return out

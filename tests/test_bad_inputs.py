@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 from agent import chunks as chunking
 from agent.chunks import CHUNK_LIMIT
 from agent.cli import app
-from agent.ingest import IngestError, find_notice_files, read_notice
+from agent.finder import find_notice_files
+from agent.ingest import IngestError, read_notice
 from agent.outline import parse
 from agent.pipeline import analyse, rules_record
 from agent.schema import NoticeRecord
