@@ -95,3 +95,14 @@ def notice_path(name: str) -> Path:
 
 SAMPLES = sorted(p.stem for p in NOTICES.glob("*.txt"))
 os.environ.setdefault("XUNCHA_QUIET", "1")
+
+
+@pytest.fixture
+def xllamacpp_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that build the xllamacpp runner's command: the CI extra does not install the model server."""
+    import importlib.util
+
+    from agent import server
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(server.importlib.util, "find_spec", lambda name, *a: object() if name == "xllamacpp" else real(name, *a))

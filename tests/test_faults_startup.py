@@ -186,7 +186,7 @@ def test_no_server_binary_at_all(tmp_path: Path, fake_model: Path, monkeypatch: 
     )
 
 
-def test_xllamacpp_refusing_to_start(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_xllamacpp_refusing_to_start(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], xllamacpp_installed: None) -> None:
     seen: dict[str, object] = {}
 
     class Params:
@@ -223,7 +223,7 @@ def test_only_the_loopback_is_served(host: str, fake_model: Path, monkeypatch: p
     assert e.value.code == 2
 
 
-def test_server_binds_the_loopback(tmp_path: Path, fake_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_binds_the_loopback(tmp_path: Path, fake_model: Path, monkeypatch: pytest.MonkeyPatch, xllamacpp_installed: None) -> None:
     exe = tmp_path / "bin" / "llama-server"
     exe.parent.mkdir()
     exe.write_text("#!/bin/sh\nexit 0\n")

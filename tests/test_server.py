@@ -64,7 +64,7 @@ def test_command_uses_llama_server_when_on_path(tmp_path: Path, monkeypatch: pyt
                    "-c", "8192", "-t", "2", "--alias", server.DEFAULT_MODEL_NAME]  # fmt: skip
 
 
-def test_command_falls_back_to_xllamacpp_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_command_falls_back_to_xllamacpp_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, xllamacpp_installed: None) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no llama-server here
     cmd = server.server_command(Path("/m/x.gguf"), 4321, 3, 6000, 4)
     assert cmd[:3] == [sys.executable, "-m", "agent.server"]
@@ -73,7 +73,7 @@ def test_command_falls_back_to_xllamacpp_runner(tmp_path: Path, monkeypatch: pyt
                     "--ctx": "6000", "--threads": "4", "--alias": server.DEFAULT_MODEL_NAME}  # fmt: skip
 
 
-def test_runner_parses_its_own_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runner_parses_its_own_command(monkeypatch: pytest.MonkeyPatch, xllamacpp_installed: None) -> None:
     seen: dict[str, object] = {}
     monkeypatch.setattr(server, "_run_xllamacpp", lambda a: seen.update(vars(a)) or 0)
     monkeypatch.setattr(server.shutil, "which", lambda _: None)
