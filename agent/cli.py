@@ -102,20 +102,21 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
                     return 2
             extractor = Extractor(settings, base_url, model_name, load(settings.prompt_version))
         show = not opts["quiet"] and not opts["log_json"] and len(files) > 1
-        if opts["engine"] == "ray":
-            from agent.engine_ray import RayUnavailable, run_ray
+        with Reporter(err, show=show, log_json=opts["log_json"]) as reporter:
+            if opts["engine"] == "ray":
+                from agent.engine_ray import RayUnavailable, run_ray
 
-            if extractor is not None:
-                await extractor.close()  # the actors bring their own clients
-            try:
-                stats = run_ray(files, store, settings, base_url if extractor else None, extractor.model if extractor else None,
-                                extractor.prompts if extractor else None, address=opts["ray_address"], sink=sink,
-                                use_cache=opts["cache"], force=opts["force"], workers=opts["workers"], argv=sys.argv[1:])
-            except RayUnavailable as exc:
-                err.print(f"[red]error:[/red] {exc}")
-                return 2
-        else:
-            with Reporter(err, show=show, log_json=opts["log_json"]) as reporter:
+                if extractor is not None:
+                    await extractor.close()  # the actors bring their own clients
+                try:
+                    stats = run_ray(files, store, settings, base_url if extractor else None, extractor.model if extractor else None,
+                                    extractor.prompts if extractor else None, address=opts["ray_address"], sink=sink,
+                                    use_cache=opts["cache"], force=opts["force"], workers=opts["workers"], argv=sys.argv[1:],
+                                    on_event=reporter.event, on_start=reporter.attach)
+                except RayUnavailable as exc:
+                    err.print(f"[red]error:[/red] {exc}")
+                    return 2
+            else:
                 runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
                                 workers=opts["workers"], on_event=reporter.event)
                 reporter.attach(runner.stats)

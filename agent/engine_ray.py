@@ -26,6 +26,7 @@ import logging
 import os
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ from agent.config import Settings
 from agent.ingest import IngestError, read_notice
 from agent.pipeline import Analysis, analyse, model_result_record, rules_record
 from agent.prompts import PromptSet
-from agent.runner import Stats, finish_run
+from agent.runner import Event, Outcomes, Stats, _quiet
 from agent.schema import ChunkError, Usage
 from agent.sinks import JsonlSink
 from agent.store import Store
@@ -125,23 +126,20 @@ def init_ray(address: str | None) -> bool:
     return True
 
 
-class RayEngine:
+class RayEngine(Outcomes):
     """Runs a batch on Ray Data with the same store, resume, cache and record as ``runner.Runner``."""
 
     def __init__(self, store: Store, settings: Settings, base_url: str | None, model: str | None,
                  prompts: PromptSet | None, *, sink: JsonlSink | None = None, use_cache: bool = True,
-                 force: bool = False, workers: int = 4) -> None:
-        self.store, self.settings, self.base_url, self.model, self.prompts = store, settings, base_url, model, prompts
-        self.sink, self.use_cache, self.force, self.workers = sink, use_cache, force, max(1, workers)
-        self.prompt_version = prompts.version if prompts and model else None
-        self.stats = Stats()
-        self.run_id = 0
+                 force: bool = False, workers: int = 4, on_event: Event | None = None) -> None:
+        super().__init__(store, sink, model, prompts.version if prompts and model else None, on_event or _quiet)
+        self.settings, self.base_url, self.prompts = settings, base_url, prompts
+        self.use_cache, self.force, self.workers = use_cache, force, max(1, workers)
 
     def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
         import ray.data
 
-        self.stats.total, self.stats.started = len(files), time.monotonic()
-        self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], len(files))
+        self._begin(files, argv)
         interrupted = True
         try:
             done = {} if self.force else self.store.done_sources(self.model, self.prompt_version)
@@ -152,7 +150,7 @@ class RayEngine:
                 self._send(requests, pending, waiters)
             interrupted = False
         finally:
-            finish_run(self.store, self.run_id, self.stats, interrupted)
+            self._end(interrupted)
         return self.stats
 
     # --- driver: what to send ------------------------------------------------------------------------
@@ -167,11 +165,11 @@ class RayEngine:
                 self._fail(source, row["reason"])
                 continue
             if row["skip"]:
-                self.stats.skipped += 1
+                self._skip(source)
                 continue
             a: Analysis = pickle.loads(row["blob"])
             if self.model is None or self.prompts is None:
-                self._finish(rules_record(a), time.time())
+                self._record(rules_record(a), time.time())
                 continue
             p = _Pending(a, [None] * len(a.chunks), len(a.chunks))
             pending[source] = p
@@ -264,36 +262,22 @@ class RayEngine:
     def _complete(self, p: _Pending) -> None:
         assert self.model is not None and self.prompts is not None
         rec = model_result_record(p.analysis, p.results, self.model, self.prompts.version, time.monotonic() - p.t0)
-        self._finish(rec, p.started)
-
-    def _finish(self, rec: Any, started: float) -> None:
-        status = self.store.put_record(rec, self.run_id, started)
-        if self.sink is not None:
-            self.sink.write(rec)
-        if status == "done":
-            self.stats.done += 1
-        else:
-            self.stats.partial += 1
-            self.stats.failures.append((rec.source, "; ".join(f"chunk {e.chunk_id} {e.kind}: {e.message}" for e in rec.errors)))
-
-    def _fail(self, source: str, reason: str) -> None:
-        self.store.put_failure(source, reason, self.model, self.prompt_version, self.run_id)
-        if self.sink is not None:
-            self.sink.write_failure(source, reason)
-        self.stats.failed += 1
-        self.stats.failures.append((source, reason))
+        self._record(rec, p.started)
 
 
 def run_ray(files: list[str], store: Store, settings: Settings, base_url: str | None, model: str | None,
             prompts: PromptSet | None, *, address: str | None = None, sink: JsonlSink | None = None,
-            use_cache: bool = True, force: bool = False, workers: int = 4, argv: list[str] | None = None) -> Stats:
+            use_cache: bool = True, force: bool = False, workers: int = 4, argv: list[str] | None = None,
+            on_event: Event | None = None, on_start: Callable[[Stats], None] | None = None) -> Stats:
     """Start or join Ray, run the batch, and shut Ray down again if this call started it."""
     import ray
 
     owned = init_ray(address)
     try:
         engine = RayEngine(store, settings, base_url, model, prompts, sink=sink, use_cache=use_cache,
-                           force=force, workers=workers)
+                           force=force, workers=workers, on_event=on_event)
+        if on_start is not None:
+            on_start(engine.stats)
         return engine.run(files, argv)
     finally:
         if owned:

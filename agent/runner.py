@@ -24,6 +24,7 @@ from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_h
 from agent.chunks import Chunk
 from agent.ingest import IngestError, read_notice
 from agent.pipeline import analyse, model_result_record, rules_record
+from agent.schema import NoticeRecord
 from agent.sinks import JsonlSink
 from agent.store import Store
 
@@ -67,7 +68,51 @@ def _quiet(kind: str, data: dict[str, Any]) -> None:
     pass
 
 
-class Runner:
+class Outcomes:
+    """Where every notice's outcome goes, whichever engine produced it: the store, the JSONL, stats, events."""
+
+    def __init__(self, store: Store, sink: JsonlSink | None, model: str | None, prompt_version: str | None,
+                 on_event: Event = _quiet) -> None:
+        self.store, self.sink, self.on_event = store, sink, on_event
+        self.model, self.prompt_version = model, prompt_version
+        self.stats = Stats()
+        self.run_id = 0
+
+    def _begin(self, files: list[str], argv: list[str] | None) -> None:
+        self.stats.total, self.stats.started = len(files), time.monotonic()
+        self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], len(files))
+
+    def _end(self, interrupted: bool) -> None:
+        finish_run(self.store, self.run_id, self.stats, interrupted)
+
+    def _skip(self, path: str) -> None:
+        self.stats.skipped += 1
+        self.on_event("skipped", {"source": path})
+
+    def _record(self, rec: NoticeRecord, started: float) -> None:
+        status = self.store.put_record(rec, self.run_id, started)
+        if self.sink is not None:
+            self.sink.write(rec)
+        if status == "done":
+            self.stats.done += 1
+        else:
+            self.stats.partial += 1
+            self.stats.failures.append((rec.source, "; ".join(f"chunk {e.chunk_id} {e.kind}: {e.message}" for e in rec.errors)))
+        self.on_event(status, {"source": rec.source, "notice_id": rec.notice_id, "problems": len(rec.problems),
+                               "errors": [e.model_dump() for e in rec.errors], "seconds": round(time.time() - started, 3)})
+
+    def _fail(self, path: str, reason: str) -> None:
+        self.store.put_failure(path, reason, self.model, self.prompt_version, self.run_id)
+        if self.sink is not None:
+            self.sink.write_failure(path, reason)
+        self.stats.failed += 1
+        self.stats.failures.append((path, reason))
+        self.on_event("failed", {"source": path, "reason": reason})
+
+
+class Runner(Outcomes):
+    """The local engine: asyncio workers over the files, chunk calls through the store's cache."""
+
     def __init__(
         self,
         store: Store,
@@ -79,19 +124,15 @@ class Runner:
         workers: int = 4,
         on_event: Event = _quiet,
     ) -> None:
-        self.store, self.extractor, self.sink = store, extractor, sink
+        super().__init__(store, sink, extractor.model if extractor else None,
+                         extractor.prompts.version if extractor else None, on_event)
+        self.extractor = extractor
         self.use_cache, self.force, self.workers = use_cache, force, workers
-        self.on_event = on_event
-        self.model = extractor.model if extractor else None
-        self.prompt_version = extractor.prompts.version if extractor else None
-        self.stats = Stats()
-        self.run_id = 0
         self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
         self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
 
     async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
-        self.stats.total, self.stats.started = len(files), time.monotonic()
-        self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], len(files))
+        self._begin(files, argv)
         queue: asyncio.Queue[str] = asyncio.Queue()
         for f in files:
             queue.put_nowait(f)
@@ -101,7 +142,7 @@ class Runner:
             await asyncio.gather(*workers)
             interrupted = False
         finally:
-            finish_run(self.store, self.run_id, self.stats, interrupted)
+            self._end(interrupted)
         return self.stats
 
     async def _worker(self, queue: asyncio.Queue[str]) -> None:
@@ -121,9 +162,7 @@ class Runner:
         except OSError as exc:  # a race with the file system (deleted, permissions changed)
             return self._fail(path, f"cannot read: {exc.strerror or exc}")
         if not self.force and self.store.is_done(notice.source, notice.notice_id, self.model, self.prompt_version):
-            self.stats.skipped += 1
-            self.on_event("skipped", {"source": path})
-            return None
+            return self._skip(path)
         try:
             a = analyse(notice)
             if self.extractor is None:
@@ -134,25 +173,7 @@ class Runner:
                 rec = model_result_record(a, results, self.extractor.model, self.extractor.prompts.version, time.monotonic() - t0)
         except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
             return self._fail(path, f"internal error: {type(exc).__name__}: {exc}")
-        status = self.store.put_record(rec, self.run_id, started)
-        if self.sink is not None:
-            self.sink.write(rec)
-        if status == "done":
-            self.stats.done += 1
-        else:
-            self.stats.partial += 1
-            self.stats.failures.append((path, "; ".join(f"chunk {e.chunk_id} {e.kind}: {e.message}" for e in rec.errors)))
-        self.on_event(status, {"source": path, "notice_id": rec.notice_id, "problems": len(rec.problems),
-                               "errors": [e.model_dump() for e in rec.errors], "seconds": round(time.time() - started, 3)})
-        return None
-
-    def _fail(self, path: str, reason: str) -> None:
-        self.store.put_failure(path, reason, self.model, self.prompt_version, self.run_id)
-        if self.sink is not None:
-            self.sink.write_failure(path, reason)
-        self.stats.failed += 1
-        self.stats.failures.append((path, reason))
-        self.on_event("failed", {"source": path, "reason": reason})
+        return self._record(rec, started)
 
     async def _chunk(self, chunk: Chunk) -> object:
         ex = self.extractor
