@@ -78,8 +78,15 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
     server = None
     store = Store(db_path)
     sink = JsonlSink(out)
+    expect = None
+    if not opts["no_llm"] and settings.embedded and not opts["force"] and opts["engine"] == "local":
+        from agent.modelfile import embedded_model_name
+        from agent.runner import nothing_to_do
+
+        candidate = (settings.model or embedded_model_name(), load(settings.prompt_version).version)
+        expect = candidate if nothing_to_do(store, files, *candidate) else None  # a finished batch needs no server
     try:
-        if not opts["no_llm"]:
+        if not opts["no_llm"] and expect is None:
             from agent.extract import Extractor, resolve_model
 
             base_url, model_name = settings.base_url, settings.model
@@ -118,7 +125,7 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
                     return 2
             else:
                 runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
-                                workers=opts["workers"], on_event=reporter.event)
+                                workers=opts["workers"], on_event=reporter.event, expect=expect)
                 reporter.attach(runner.stats)
                 stats = await runner.run(files, sys.argv[1:])
         sink.close()

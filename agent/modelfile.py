@@ -132,6 +132,14 @@ def _check_gguf(path: Path) -> None:
         )
 
 
+def embedded_model_name() -> str:
+    """The name the embedded server will serve, known before it starts (``LocalServer`` uses the same rule)."""
+    given = os.environ.get("XUNCHA_MODEL_PATH")
+    if given and Path(given).name != f"{DEFAULT_MODEL_NAME}.gguf":
+        return Path(given).stem
+    return DEFAULT_MODEL_NAME
+
+
 def ensure_model(path: Path | None = None) -> Path:
     """The GGUF to serve: ``path``, else ``$XUNCHA_MODEL_PATH``, else the default model, joined on first use.
 

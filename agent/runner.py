@@ -123,9 +123,12 @@ class Runner(Outcomes):
         force: bool = False,
         workers: int = 4,
         on_event: Event = _quiet,
+        expect: tuple[str, str] | None = None,
     ) -> None:
-        super().__init__(store, sink, extractor.model if extractor else None,
-                         extractor.prompts.version if extractor else None, on_event)
+        """``expect`` (model, prompt version): a model run whose server was not started because
+        ``nothing_to_do`` said every notice is done; a notice that turns out not to be is a named failure."""
+        model, version = (extractor.model, extractor.prompts.version) if extractor else expect or (None, None)
+        super().__init__(store, sink, model, version, on_event)
         self.extractor = extractor
         self.use_cache, self.force, self.workers = use_cache, force, workers
         self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
@@ -163,6 +166,8 @@ class Runner(Outcomes):
             return self._fail(path, f"cannot read: {exc.strerror or exc}")
         if not self.force and self.store.is_done(notice.source, notice.notice_id, self.model, self.prompt_version):
             return self._skip(path)
+        if self.extractor is None and self.model is not None:
+            return self._fail(path, "changed while the batch started, and the model server was not started: rerun")
         try:
             a = analyse(notice)
             if self.extractor is None:
@@ -227,6 +232,18 @@ class Runner(Outcomes):
         )
         self.on_event("chunk_finished", {"chunk": chunk.id, "error": err.kind if err else None})
         return result
+
+
+def nothing_to_do(store: Store, files: list[str], model: str, prompt_version: str) -> bool:
+    """Every readable file already done for this model and prompt version (so no server need start)?"""
+    for f in files:
+        try:
+            notice = read_notice(f)
+        except (IngestError, OSError):
+            continue  # tried again without a model
+        if not store.is_done(notice.source, notice.notice_id, model, prompt_version):
+            return False
+    return True
 
 
 def finish_run(store: Store, run_id: int, s: Stats, interrupted: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
@@ -106,3 +107,25 @@ def test_embedded_start_failure_is_one_clear_error(tmp_path: Path, monkeypatch) 
     res = runner.invoke(app, ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(tmp_path / "o.jsonl")])
     assert res.exit_code == 2
     assert "error: port 8080 on 127.0.0.1 is taken [Errno 98]: pass another port" in " ".join(res.output.split())
+
+
+def test_a_finished_batch_starts_no_server(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Rerunning a finished batch on the embedded model skips every notice without starting the server."""
+    from agent import server
+    from tests.conftest import EMBEDDED_MODEL
+    from tests.replay_server import ReplayServer
+
+    out = tmp_path / "o.jsonl"
+    files = [str(NOTICES / "qiaotou-town-feedback-meeting.txt"), str(tmp_path / "missing.txt")]
+    with ReplayServer() as replay:
+        first = runner.invoke(app, ["structure", *files, "-o", str(out), "--base-url", replay.base_url, "--model", EMBEDDED_MODEL])
+    assert first.exit_code == 1, first.output  # the missing file
+    monkeypatch.delenv("XUNCHA_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("XUNCHA_MODEL_PATH", raising=False)
+    monkeypatch.setattr(server, "start_embedded", lambda *a, **k: pytest.fail("started a server for a finished batch"))
+    again = runner.invoke(app, ["structure", *files, "-o", str(out)])
+    assert again.exit_code == 1 and "missing.txt" in again.output, "the unreadable file is still reported"
+    with Store(tmp_path / "o.db") as store:
+        assert (store.runs()[-1]["skipped"], store.runs()[-1]["done"]) == (1, 0)
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
