@@ -8,6 +8,7 @@ leaves a recorded interaction unplayed fails.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,27 @@ def notice_path(name: str) -> Path:
 
 
 SAMPLES = sorted(p.stem for p in NOTICES.glob("*.txt"))
+PROBLEMS = {  # problems per sample notice, from gold v1
+    "xiaodian-town-rectification": 13, "songyanghu-street-rectification": 20,
+    "hangbu-town-rectification-progress": 13, "changji-round5-seven-units": 21, "qiaotou-town-feedback-meeting": 10,
+}
+
+
+def comparable(rec: Any) -> dict[str, Any]:
+    """A record as JSON with only the wall-clock seconds zeroed (time, not content): for comparing engines."""
+    data = json.loads(rec.model_dump_json())
+    data["usage"]["seconds"] = 0.0
+    return data
+
+
+def records_by_source(path: Path) -> dict[str, Any]:
+    """The records of a JSONL output by source, asserting one line per notice."""
+    from agent.schema import NoticeRecord
+
+    recs = [NoticeRecord.model_validate_json(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    by_source = {r.source: r for r in recs}
+    assert len(by_source) == len(recs), "one line per notice, none twice"
+    return by_source
 os.environ.setdefault("XUNCHA_QUIET", "1")
 
 

@@ -22,14 +22,10 @@ from pathlib import Path
 import pytest
 
 from agent.schema import NoticeRecord
-from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLES
+from tests.conftest import EMBEDDED_MODEL, NOTICES, PROBLEMS, SAMPLES
 from tests.replay_server import ReplayServer
 
 COPIES = 40
-PROBLEMS = {
-    "xiaodian-town-rectification": 13, "songyanghu-street-rectification": 20,
-    "hangbu-town-rectification-progress": 13, "changji-round5-seven-units": 21, "qiaotou-town-feedback-meeting": 10,
-}
 
 
 def batch_dir(tmp_path: Path) -> Path:

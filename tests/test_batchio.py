@@ -22,28 +22,10 @@ from agent.prompts import load
 from agent.runner import Runner, mirror_jsonl
 from agent.schema import NoticeRecord
 from agent.store import Store
-from tests.conftest import EMBEDDED_MODEL, NOTICES
+from tests.conftest import EMBEDDED_MODEL, NOTICES, comparable, records_by_source
 from tests.replay_server import PIPELINE_CASSETTES, ReplayServer, canonical, load_interactions
 
-PROBLEMS = {
-    "xiaodian-town-rectification": 13, "songyanghu-street-rectification": 20,
-    "hangbu-town-rectification-progress": 13, "changji-round5-seven-units": 21, "qiaotou-town-feedback-meeting": 10,
-}
 SAMPLE_FILES = [str(p) for p in sorted(NOTICES.glob("*.txt"))]
-
-
-def comparable(rec: NoticeRecord) -> dict[str, Any]:
-    """The record as JSON with only the wall-clock seconds zeroed (it is time, not content)."""
-    data = json.loads(rec.model_dump_json())
-    data["usage"]["seconds"] = 0.0
-    return data
-
-
-def read_records(path: Path) -> dict[str, NoticeRecord]:
-    recs = [NoticeRecord.model_validate_json(x) for x in path.read_text(encoding="utf-8").splitlines()]
-    by_source = {r.source: r for r in recs}
-    assert len(by_source) == len(recs), "one line per notice"
-    return by_source
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +46,7 @@ def online(tmp_path_factory: pytest.TempPathFactory) -> dict[str, NoticeRecord]:
         asyncio.run(go())
         assert server.misses == 0
         mirror_jsonl(store, tmp / "o.jsonl")
-    return read_records(tmp / "o.jsonl")
+    return records_by_source(tmp / "o.jsonl")
 
 
 def answer(requests: Path, results: Path) -> list[dict[str, Any]]:
@@ -98,7 +80,7 @@ def test_export_import_equals_online(tmp_path: Path, online: dict[str, NoticeRec
     answer(req, res)
     r = run("batch", "import", str(res), "--notices", *SAMPLE_FILES, "-o", str(out), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0, r.output
-    batch = read_records(out)
+    batch = records_by_source(out)
     assert sorted(batch) == sorted(online)
     for source, rec in online.items():
         assert comparable(batch[source]) == comparable(rec), source
@@ -106,7 +88,7 @@ def test_export_import_equals_online(tmp_path: Path, online: dict[str, NoticeRec
     # a rerun skips what the store has: nothing changes, nothing is duplicated
     r = run("batch", "import", str(res), "--notices", *SAMPLE_FILES, "-o", str(out), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0 and "5 skipped" in r.output, r.output
-    assert {s: comparable(x) for s, x in read_records(out).items()} == {s: comparable(x) for s, x in batch.items()}
+    assert {s: comparable(x) for s, x in records_by_source(out).items()} == {s: comparable(x) for s, x in batch.items()}
 
 
 def test_copies_share_custom_ids_and_answers(tmp_path: Path, online: dict[str, NoticeRecord]) -> None:
@@ -122,7 +104,7 @@ def test_copies_share_custom_ids_and_answers(tmp_path: Path, online: dict[str, N
     answer(req, res)
     r = run("batch", "import", str(res), "--notices", str(src), "-o", str(out), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0, r.output
-    batch = read_records(out)
+    batch = records_by_source(out)
     assert len(batch) == 6
     orig, copy = comparable(batch[str(src / "qiaotou-town-feedback-meeting.txt")]), comparable(batch[str(src / "zz-copy.txt")])
     assert copy["usage"] == {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0}
@@ -150,7 +132,7 @@ def test_failed_and_missing_lines(tmp_path: Path, online: dict[str, NoticeRecord
     r = run("batch", "import", str(res), "--notices", *SAMPLE_FILES, "-o", str(out), "--model", EMBEDDED_MODEL,
             "--retry-out", str(retry))
     assert r.exit_code == 1, r.output
-    batch = {r.notice_id: r for r in read_records(out).values()}
+    batch = {r.notice_id: r for r in records_by_source(out).values()}
     assert len(batch) == 5
     expect = {nids[0]: (errored["custom_id"], "batch_error"), nids[1]: (http500["custom_id"], "http_500"),
               nids[2]: (missing["custom_id"], "batch_missing")}
@@ -173,7 +155,7 @@ def test_failed_and_missing_lines(tmp_path: Path, online: dict[str, NoticeRecord
     r = run("batch", "import", str(retry_res), "--notices", *SAMPLE_FILES, "-o", str(out), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0, r.output
     assert "2 skipped" in r.output
-    final = {r.notice_id: r for r in read_records(out).values()}
+    final = {r.notice_id: r for r in records_by_source(out).values()}
     assert len(final) == 5
     for nid, rec in final.items():
         a, b = comparable(rec), comparable(by_notice[nid])

@@ -23,8 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.schema import NoticeRecord
-from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLES
+from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLES, comparable, records_by_source
 from tests.replay_server import ReplayServer
 
 ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install -e '.[ray]'); the ray engine tests skip without it")
@@ -39,19 +38,6 @@ def ray_local() -> Iterator[None]:
     yield
     if owned:
         ray.shutdown()
-
-
-def comparable(rec: NoticeRecord) -> dict[str, Any]:
-    data = json.loads(rec.model_dump_json())
-    data["usage"]["seconds"] = 0.0
-    return data
-
-
-def records(path: Path) -> dict[str, NoticeRecord]:
-    recs = [NoticeRecord.model_validate_json(x) for x in path.read_text(encoding="utf-8").splitlines()]
-    by_source = {r.source: r for r in recs}
-    assert len(by_source) == len(recs), "one line per notice, none twice"
-    return by_source
 
 
 def structure(server: ReplayServer, out: Path, *paths: str, engine: str = "ray", extra: tuple[str, ...] = ()) -> Any:
@@ -71,7 +57,7 @@ def test_ray_equals_local(tmp_path: Path) -> None:
         assert r.exit_code == 0, r.output
         assert server.misses == 0
         assert sum(server.hits.values()) == local_hits == 74 and set(server.hits.values()) == {1}
-    local, on_ray = records(tmp_path / "local.jsonl"), records(tmp_path / "ray.jsonl")
+    local, on_ray = records_by_source(tmp_path / "local.jsonl"), records_by_source(tmp_path / "ray.jsonl")
     assert sorted(local) == sorted(on_ray) and len(local) == 5
     for source, rec in local.items():
         assert comparable(on_ray[source]) == comparable(rec), source
@@ -88,7 +74,7 @@ def _inputs(tmp_path: Path) -> Path:
 
 
 def _check_final(out: Path, src: Path) -> None:
-    recs = records(out)
+    recs = records_by_source(out)
     assert sorted(recs) == sorted(str(p) for p in src.glob("*.txt")), "every file has its record, none lost"
     assert all(r.errors == [] and r.problems for r in recs.values())
     orig, copy = comparable(recs[str(src / f"{SAMPLES[0]}.txt")]), comparable(recs[str(src / "zz-copy.txt")])
@@ -107,7 +93,7 @@ def test_resume_after_partial_run(tmp_path: Path) -> None:
         first = sorted(str(p) for p in src.glob("*.txt"))[:3]
         r = structure(server, out, *first)
         assert r.exit_code == 0, r.output
-        assert len(records(out)) == 3
+        assert len(records_by_source(out)) == 3
         r = structure(server, out, str(src))
         assert r.exit_code == 0, r.output
         assert server.misses == 0

@@ -15,15 +15,7 @@ from agent.ingest import read_notice
 from agent.pipeline import analyse, model_record
 from agent.prompts import load
 from agent.schema import NoticeRecord
-from tests.conftest import SAMPLES, notice_path
-
-PROBLEMS = {
-    "xiaodian-town-rectification": 13,
-    "songyanghu-street-rectification": 20,
-    "hangbu-town-rectification-progress": 13,
-    "changji-round5-seven-units": 21,
-    "qiaotou-town-feedback-meeting": 10,
-}
+from tests.conftest import PROBLEMS, SAMPLES, notice_path
 
 
 def run_notice(name: str, base_url: str, model: str) -> NoticeRecord:
