@@ -137,7 +137,7 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
     out = tmp_path / "out" / "batch.jsonl"
     db = out.with_suffix(".db")
     env = {**os.environ, "XUNCHA_QUIET": "1", "RAY_USAGE_STATS_ENABLED": "0"}
-    with ReplayServer(delay=0.15) as server:
+    with ReplayServer(delay=0.25) as server:  # ~5 s of answers: room to kill it midway on a loaded machine
         args = [sys.executable, "-c", "from agent.cli import app; app()", "structure", str(src), "-o", str(out),
                 "--base-url", server.base_url, "--model", EMBEDDED_MODEL, "--engine", "ray", "--ray-address", "auto",
                 "--workers", "2"]
@@ -145,7 +145,7 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
         deadline = time.monotonic() + 120
         while len(_stored_keys(db)) < 20 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()[-2000:]
+        assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it could be killed: " + proc.stderr.read().decode()[-2000:]
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stored = _stored_keys(db)
