@@ -202,6 +202,8 @@ def eval_cmd(
     base_url: Annotated[str | None, typer.Option(help="live run against this server [env XUNCHA_BASE_URL]")] = None,
     model: Annotated[str | None, typer.Option(help="model name [env XUNCHA_MODEL]")] = None,
     compare: Annotated[tuple[Path, Path] | None, typer.Option(help="show two report folders side by side")] = None,
+    cache: Annotated[Path | None, typer.Option(help="live: the store of chunk calls to reuse (default: XUNCHA_CACHE_DIR/eval-calls.db)")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="live: send every chunk, and record every call in the report's cassettes")] = False,
 ) -> None:
     """Score structuring against the gold records; or compare two reports."""
     from rich.table import Table
@@ -237,7 +239,10 @@ def eval_cmd(
             raise typer.Exit(2) from None
         url, mdl = server.base_url, server.model_name
     try:
-        report = evalrun.run_eval(mode, settings, out, gold or evalrun.GOLD, url, mdl or evalrun.EMBEDDED_MODEL)
+        from agent.modelfile import cache_dir
+
+        calls = None if no_cache else cache or cache_dir() / "eval-calls.db"
+        report = evalrun.run_eval(mode, settings, out, gold or evalrun.GOLD, url, mdl or evalrun.EMBEDDED_MODEL, calls)
     finally:
         if server is not None:
             server.stop()

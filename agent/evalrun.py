@@ -36,17 +36,29 @@ def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
 
 
-async def _model_run(stem: str, settings: Settings, base_url: str, model: str) -> NoticeRecord:
+async def _model_run(stem: str, settings: Settings, base_url: str, model: str, cache: Path | None = None) -> NoticeRecord:
+    """One notice through the model; with ``cache`` (a store), chunks answered before are not sent again."""
     from agent.extract import Extractor
+    from agent.runner import Runner
+    from agent.store import Store
 
     ex = Extractor(settings, base_url, model, load(settings.prompt_version))
+    path = str(NOTICES / f"{stem}.txt")
     try:
-        return await model_record(analyse(read_notice(NOTICES / f"{stem}.txt")), ex)
+        if cache is None:
+            return await model_record(analyse(read_notice(path)), ex)
+        with Store(cache) as store:
+            await Runner(store, ex, force=True).run([path], ["eval", stem])
+            rec = store.record(path, ex.model, ex.prompts.version)
+        if rec is None:
+            raise RuntimeError(f"{path}: no record after the eval run (see {cache})")
+        return rec
     finally:
         await ex.close()
 
 
-def produce(stem: str, mode: str, settings: Settings, base_url: str | None, model: str | None, out: Path) -> NoticeRecord:
+def produce(stem: str, mode: str, settings: Settings, base_url: str | None, model: str | None, out: Path,
+            cache: Path | None = None) -> NoticeRecord:
     if mode == "rules":
         return rules_record(analyse(read_notice(NOTICES / f"{stem}.txt")))
     import vcr  # replay and live both go through a cassette
@@ -60,7 +72,7 @@ def produce(stem: str, mode: str, settings: Settings, base_url: str | None, mode
         path, record, url, mdl = out / "cassettes" / f"{stem}.yaml", "all", base_url, model
     recorder = vcr.VCR(record_mode=record, match_on=MATCH_ON, filter_headers=["authorization", "cookie"])
     with recorder.use_cassette(str(path)):
-        return asyncio.run(_model_run(stem, settings, url, mdl))
+        return asyncio.run(_model_run(stem, settings, url, mdl, cache if mode == "live" else None))
 
 
 def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -104,16 +116,20 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_eval(mode: str, settings: Settings, out: Path, gold_dir: Path = GOLD, base_url: str | None = None, model: str | None = None) -> dict[str, Any]:
+def run_eval(mode: str, settings: Settings, out: Path, gold_dir: Path = GOLD, base_url: str | None = None,
+             model: str | None = None, cache: Path | None = None) -> dict[str, Any]:
+    """Score ``mode`` (rules | replay | live) on the gold notices. A live run with ``cache`` (a store) sends
+    only chunks it has not asked before: an eval on unchanged inputs sends nothing twice; the cassettes in
+    the report then hold only what was sent."""
     gold = load_gold(gold_dir)
     per: dict[str, dict[str, Any]] = {}
     version = model_name = None
     for stem, g in gold.items():
-        rec = produce(stem, mode, settings, base_url, model, out)
+        rec = produce(stem, mode, settings, base_url, model, out, cache)
         per[stem] = score_record(rec, g, analyse(read_notice(NOTICES / f"{stem}.txt")).figures)
         version, model_name = rec.prompt_version, rec.model
     report = {
-        "meta": {"mode": mode, "model": model_name, "prompt_version": version, "gold": str(gold_dir.relative_to(ROOT)) if gold_dir.is_relative_to(ROOT) else str(gold_dir)},
+        "meta": {"mode": mode, "model": model_name, "prompt_version": version, "cache": None if cache is None or mode != "live" else str(cache), "gold": str(gold_dir.relative_to(ROOT)) if gold_dir.is_relative_to(ROOT) else str(gold_dir)},
         "overall": aggregate(per),
         "notices": per,
     }

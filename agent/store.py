@@ -166,6 +166,13 @@ class Store:
         for (raw,) in cur:
             yield NoticeRecord.model_validate_json(raw)
 
+    def record(self, source: str, model: str | None, prompt_version: str | None) -> NoticeRecord | None:
+        row = self.db.execute(
+            "SELECT record FROM notices WHERE source = ? AND model = ? AND prompt_version = ? AND record IS NOT NULL",
+            (source, model or "", prompt_version or ""),
+        ).fetchone()
+        return None if row is None else NoticeRecord.model_validate_json(row[0])
+
     def failures(self) -> list[tuple[str, str]]:
         return list(self.db.execute("SELECT source, error FROM notices WHERE status = 'failed' ORDER BY source"))
 
