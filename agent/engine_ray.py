@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.calls import CallResult, answer_json, cache_key, custom_id, from_cache, schema_hash
+from agent.calls import CallResult, answer_json, cache_key, custom_id, from_cache
 from agent.chunks import Chunk
 from agent.config import Settings
 from agent.ingest import IngestError, read_notice
@@ -132,9 +132,9 @@ class RayEngine(Outcomes):
     def __init__(self, store: Store, settings: Settings, base_url: str | None, model: str | None,
                  prompts: PromptSet | None, *, sink: JsonlSink | None = None, use_cache: bool = True,
                  force: bool = False, workers: int = 4, on_event: Event | None = None) -> None:
-        super().__init__(store, sink, model, prompts.version if prompts and model else None, on_event or _quiet)
+        super().__init__(store, sink, model, prompts.version if prompts and model else None, on_event or _quiet, use_cache)
         self.settings, self.base_url, self.prompts = settings, base_url, prompts
-        self.use_cache, self.force, self.workers = use_cache, force, max(1, workers)
+        self.force, self.workers = force, max(1, workers)
 
     def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
         import ray.data
@@ -188,19 +188,6 @@ class RayEngine(Outcomes):
                 self._complete(pending.pop(source))
         return requests, pending, waiters
 
-    def _cached(self, chunk: Chunk, key: str) -> CallResult | None:
-        if not self.use_cache:
-            return None
-        hit = self.store.get_answer(key)
-        if hit is None:
-            return None
-        try:
-            result = from_cache(chunk, hit[0])
-        except ValueError:  # a cache entry from another schema: ask again
-            return None
-        self.stats.cached_chunks += 1
-        return result
-
     # --- actors: send; driver: fold back -------------------------------------------------------------
 
     def _send(self, requests: list[dict[str, Any]], pending: dict[str, _Pending],
@@ -227,6 +214,7 @@ class RayEngine(Outcomes):
             if row["answer"]:
                 own = from_cache(chunk, row["answer"], usage)
                 own.cached = False
+            self.stats.in_flight -= 1
             self._record_call(key, own)
             for n, (source, i) in enumerate(waiters.pop(key, [])):
                 p = pending[source]
@@ -245,19 +233,6 @@ class RayEngine(Outcomes):
                     c = p.analysis.chunks[i]
                     p.results[i] = CallResult(c, error=ChunkError(chunk_id=c.id, kind="ray_missing", message="no answer row from Ray"))
             self._complete(p)
-
-    def _record_call(self, key: str, r: CallResult) -> None:
-        assert self.model is not None and self.prompts is not None
-        u, err = r.usage, r.error
-        self.stats.in_flight -= 1
-        self.stats.requests += u.requests
-        self.stats.prompt_tokens += u.prompt_tokens
-        self.stats.completion_tokens += u.completion_tokens
-        self.store.put_call(
-            key, model=self.model, prompt_version=self.prompts.version, schema_hash=schema_hash(r.chunk),
-            chunk_kind=r.chunk.kind, answer=answer_json(r), usage=u,
-            attempts=err.attempts if err else u.requests, error=f"{err.kind}: {err.message}" if err else None,
-        )
 
     def _complete(self, p: _Pending) -> None:
         assert self.model is not None and self.prompts is not None

@@ -18,14 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
 from agent.chunks import Chunk
 from agent.ingest import IngestError, read_notice
 from agent.pipeline import analyse, model_result_record, rules_record
 from agent.schema import NoticeRecord
-from agent.sinks import JsonlSink
+from agent.sinks import JsonlSink, write_jsonl
 from agent.store import Store
 
 if TYPE_CHECKING:
@@ -72,8 +70,8 @@ class Outcomes:
     """Where every notice's outcome goes, whichever engine produced it: the store, the JSONL, stats, events."""
 
     def __init__(self, store: Store, sink: JsonlSink | None, model: str | None, prompt_version: str | None,
-                 on_event: Event = _quiet) -> None:
-        self.store, self.sink, self.on_event = store, sink, on_event
+                 on_event: Event = _quiet, use_cache: bool = True) -> None:
+        self.store, self.sink, self.on_event, self.use_cache = store, sink, on_event, use_cache
         self.model, self.prompt_version = model, prompt_version
         self.stats = Stats()
         self.run_id = 0
@@ -109,6 +107,33 @@ class Outcomes:
         self.stats.failures.append((path, reason))
         self.on_event("failed", {"source": path, "reason": reason})
 
+    def _cached(self, chunk: Chunk, key: str) -> CallResult | None:
+        """The store's answer to this chunk, if caching is on and it has one for the current schema."""
+        if not self.use_cache:
+            return None
+        hit = self.store.get_answer(key)
+        if hit is None:
+            return None
+        try:
+            result = from_cache(chunk, hit[0])
+        except ValueError:  # a cache entry from another schema: ask again
+            return None
+        self.stats.cached_chunks += 1
+        return result
+
+    def _record_call(self, key: str, r: CallResult) -> None:
+        """Count a call that was sent and commit it to the store (a success becomes the cache entry)."""
+        assert self.model is not None and self.prompt_version is not None
+        u, err = r.usage, r.error
+        self.stats.requests += u.requests
+        self.stats.prompt_tokens += u.prompt_tokens
+        self.stats.completion_tokens += u.completion_tokens
+        self.store.put_call(
+            key, model=self.model, prompt_version=self.prompt_version, schema_hash=schema_hash(r.chunk),
+            chunk_kind=r.chunk.kind, answer=answer_json(r), usage=u,
+            attempts=err.attempts if err else u.requests, error=f"{err.kind}: {err.message}" if err else None,
+        )
+
 
 class Runner(Outcomes):
     """The local engine: asyncio workers over the files, chunk calls through the store's cache."""
@@ -128,9 +153,9 @@ class Runner(Outcomes):
         """``expect`` (model, prompt version): a model run whose server was not started because
         ``nothing_to_do`` said every notice is done; a notice that turns out not to be is a named failure."""
         model, version = (extractor.model, extractor.prompts.version) if extractor else expect or (None, None)
-        super().__init__(store, sink, model, version, on_event)
+        super().__init__(store, sink, model, version, on_event, use_cache)
         self.extractor = extractor
-        self.use_cache, self.force, self.workers = use_cache, force, workers
+        self.force, self.workers = force, workers
         self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
         self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
 
@@ -180,20 +205,13 @@ class Runner(Outcomes):
             return self._fail(path, f"internal error: {type(exc).__name__}: {exc}")
         return self._record(rec, started)
 
-    async def _chunk(self, chunk: Chunk) -> object:
+    async def _chunk(self, chunk: Chunk) -> CallResult:
         ex = self.extractor
         assert ex is not None
         key = cache_key(chunk, ex.model, ex.prompts.version)
-        if self.use_cache:
-            hit = self.store.get_answer(key)
-            if hit is not None:
-                try:
-                    result: Any = from_cache(chunk, hit[0])
-                except ValidationError:
-                    pass  # a cache entry from another schema: ask again
-                else:
-                    self.stats.cached_chunks += 1
-                    return result
+        cached = self._cached(chunk, key)
+        if cached is not None:
+            return cached
         pending = self._pending.get(key)
         if pending is not None:  # the same chunk of another copy is being asked right now: share its answer
             try:
@@ -202,7 +220,7 @@ class Runner(Outcomes):
                 shared = None
             if shared is not None and shared.error is None:
                 self.stats.cached_chunks += 1
-                return from_cache(chunk, answer_json(shared) or "")
+                return CallResult(chunk, answer=shared.answer, cached=True)
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[key] = fut
         try:
@@ -220,17 +238,8 @@ class Runner(Outcomes):
             raise
         finally:
             self._pending.pop(key, None)
-        u = result.usage
-        self.stats.requests += u.requests
-        self.stats.prompt_tokens += u.prompt_tokens
-        self.stats.completion_tokens += u.completion_tokens
-        err = result.error
-        self.store.put_call(
-            key, model=ex.model, prompt_version=ex.prompts.version, schema_hash=schema_hash(chunk), chunk_kind=chunk.kind,
-            answer=answer_json(CallResult(chunk, answer=result.answer)), usage=u,
-            attempts=err.attempts if err else u.requests, error=f"{err.kind}: {err.message}" if err else None,
-        )
-        self.on_event("chunk_finished", {"chunk": chunk.id, "error": err.kind if err else None})
+        self._record_call(key, result)
+        self.on_event("chunk_finished", {"chunk": chunk.id, "error": result.error.kind if result.error else None})
         return result
 
 
@@ -260,11 +269,8 @@ def mirror_jsonl(store: Store, out: Path) -> int:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
-    n = 0
     with tmp.open("w", encoding="utf-8") as fh:
-        for rec in store.records():
-            fh.write(rec.model_dump_json() + "\n")
-            n += 1
+        n = write_jsonl(store.records(), fh)
     tmp.replace(out)
     errs = out.with_suffix(out.suffix + ".errors.jsonl")
     failures = store.failures()
