@@ -35,17 +35,13 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 
-from agent.answers import answer_budget, header_model, problems_model
-from agent.calls import CallResult
+from agent.calls import CallResult, answer_model, max_tokens_for
 from agent.chunks import Chunk
 from agent.config import Settings
 from agent.prompts import PromptSet, render
 from agent.schema import ChunkError, Usage
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
-# the defaults of the Settings fields that bound network retries (kept here for older callers)
-MAX_RETRY_AFTER = Settings.max_retry_after
-TOTAL_RETRY_SECONDS = Settings.retry_budget
 LOGGERS = ("openai", "openai._base_client", "httpx", "httpx2", "instructor", "instructor.v2", "instructor.v2.retry")
 _usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("xuncha_usage", default=None)
 
@@ -231,13 +227,8 @@ class Extractor:
     async def _call(self, chunk: Chunk) -> tuple[BaseModel, Usage]:
         usage = Usage()
         _usage.set(usage)  # each chunk runs in its own task, so its own context
-        if chunk.kind == "header":
-            model = header_model(chunk.figure_ids)
-            budget = answer_budget(2, len(chunk.figure_ids))
-        else:
-            model = problems_model(chunk.items, chunk.figure_ids)
-            budget = answer_budget(len(chunk.items), len(chunk.figure_ids))
-        max_tokens = min(self.settings.max_tokens, budget)
+        model = answer_model(chunk)  # the same schema and budget the pure request body (agent.calls) uses
+        max_tokens = max_tokens_for(chunk, self.settings.max_tokens)
         s = self.settings
         net_attempts = 0
         try:
