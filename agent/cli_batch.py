@@ -17,8 +17,7 @@ import typer
 from rich.console import Console
 
 from agent import batchio
-from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
-from agent.chunks import Chunk
+from agent.calls import cache_key
 from agent.config import ConfigError, Settings, resolve
 from agent.finder import find_notice_files
 from agent.store import Store, default_db
@@ -96,7 +95,7 @@ def import_cmd(
 ) -> None:
     """Match results to chunks by custom_id, validate them as online, write records to the store and OUT."""
     from agent.prompts import load
-    from agent.runner import mirror_jsonl
+    from agent.runner import Outcomes, mirror_jsonl
 
     results, *rest = results_and_notices
     paths = [*(notices or []), *rest]
@@ -122,34 +121,22 @@ def import_cmd(
         total = len(prepared.analyses) + len(prepared.failures)
         if not force:
             prepared = prepared.keep(lambda a: not store.is_done(a.notice.source, a.notice.notice_id, model_name, pv))
-        skipped = total - len(prepared.analyses) - len(prepared.failures)
-
-        def cached(chunk: Chunk) -> CallResult | None:
-            hit = store.get_answer(cache_key(chunk, model_name, pv))
-            try:
-                return None if hit is None else from_cache(chunk, hit[0])
-            except ValueError:  # pydantic's ValidationError: an answer from another schema
-                return None
-
-        imported = batchio.import_results(prepared, lines, model_name, pv, cached)
-        run_id = store.start_run(model_name, pv, sys.argv[1:], total)
+        outcomes = Outcomes(store, None, model_name, pv)  # the same bookkeeping as the online engines
+        imported = batchio.import_results(prepared, lines, model_name, pv,
+                                          lambda chunk: outcomes.cached(chunk, cache_key(chunk, model_name, pv)))
+        outcomes.begin(total, sys.argv[1:])
+        outcomes.stats.skipped = total - len(prepared.analyses) - len(prepared.failures)
         for r in imported.results.values():
-            if r.cached:
-                continue
-            e = r.error
-            store.put_call(cache_key(r.chunk, model_name, pv), model=model_name, prompt_version=pv,
-                           schema_hash=schema_hash(r.chunk), chunk_kind=r.chunk.kind, answer=answer_json(r), usage=r.usage,
-                           attempts=e.attempts if e else r.usage.requests, error=f"{e.kind}: {e.message}" if e else None)
-        statuses = [store.put_record(rec, run_id, started) for rec in imported.records]
+            if not r.cached:
+                outcomes.record_call(cache_key(r.chunk, model_name, pv), r)
+        for rec in imported.records:
+            outcomes.record(rec, started)
         for source, reason in prepared.failures:
-            store.put_failure(source, reason, model_name, pv, run_id)
-        done, partial = statuses.count("done"), statuses.count("partial")
-        usage = [r.usage for r in imported.results.values() if not r.cached]
-        store.finish_run(run_id, done=done + partial, failed=partial + len(prepared.failures), skipped=skipped,
-                         requests=sum(u.requests for u in usage), prompt_tokens=sum(u.prompt_tokens for u in usage),
-                         completion_tokens=sum(u.completion_tokens for u in usage),
-                         cached_chunks=sum(r.cached for r in imported.results.values()))
+            outcomes.fail(source, reason)
+        outcomes.end(interrupted=False)
         n = mirror_jsonl(store, out)
+    stats = outcomes.stats
+    done, partial, skipped = stats.done, stats.partial, stats.skipped
     _report_failures(prepared.failures)
     for rec in imported.records:
         for e in rec.errors:

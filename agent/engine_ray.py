@@ -139,7 +139,7 @@ class RayEngine(Outcomes):
     def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
         import ray.data
 
-        self._begin(files, argv)
+        self.begin(len(files), argv)
         interrupted = True
         try:
             done = {} if self.force else self.store.done_sources(self.model, self.prompt_version)
@@ -150,7 +150,7 @@ class RayEngine(Outcomes):
                 self._send(requests, pending, waiters)
             interrupted = False
         finally:
-            self._end(interrupted)
+            self.end(interrupted)
         return self.stats
 
     # --- driver: what to send ------------------------------------------------------------------------
@@ -162,20 +162,20 @@ class RayEngine(Outcomes):
         for row in rows:
             source = row["source"]
             if row["reason"]:
-                self._fail(source, row["reason"])
+                self.fail(source, row["reason"])
                 continue
             if row["skip"]:
-                self._skip(source)
+                self.skip(source)
                 continue
             a: Analysis = pickle.loads(row["blob"])
             if self.model is None or self.prompts is None:
-                self._record(rules_record(a), time.time())
+                self.record(rules_record(a), time.time())
                 continue
             p = _Pending(a, [None] * len(a.chunks), len(a.chunks))
             pending[source] = p
             for i, chunk in enumerate(a.chunks):
                 key = cache_key(chunk, self.model, self.prompts.version)
-                hit = self._cached(chunk, key)
+                hit = self.cached(chunk, key)
                 if hit is not None:
                     p.results[i], p.remaining = hit, p.remaining - 1
                     continue
@@ -215,7 +215,7 @@ class RayEngine(Outcomes):
                 own = from_cache(chunk, row["answer"], usage)
                 own.cached = False
             self.stats.in_flight -= 1
-            self._record_call(key, own)
+            self.record_call(key, own)
             for n, (source, i) in enumerate(waiters.pop(key, [])):
                 p = pending[source]
                 if n == 0:
@@ -237,7 +237,7 @@ class RayEngine(Outcomes):
     def _complete(self, p: _Pending) -> None:
         assert self.model is not None and self.prompts is not None
         rec = model_result_record(p.analysis, p.results, self.model, self.prompts.version, time.monotonic() - p.t0)
-        self._record(rec, p.started)
+        self.record(rec, p.started)
 
 
 def run_ray(files: list[str], store: Store, settings: Settings, base_url: str | None, model: str | None,

@@ -76,18 +76,18 @@ class Outcomes:
         self.stats = Stats()
         self.run_id = 0
 
-    def _begin(self, files: list[str], argv: list[str] | None) -> None:
-        self.stats.total, self.stats.started = len(files), time.monotonic()
-        self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], len(files))
+    def begin(self, total: int, argv: list[str] | None) -> None:
+        self.stats.total, self.stats.started = total, time.monotonic()
+        self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], total)
 
-    def _end(self, interrupted: bool) -> None:
+    def end(self, interrupted: bool) -> None:
         finish_run(self.store, self.run_id, self.stats, interrupted)
 
-    def _skip(self, path: str) -> None:
+    def skip(self, path: str) -> None:
         self.stats.skipped += 1
         self.on_event("skipped", {"source": path})
 
-    def _record(self, rec: NoticeRecord, started: float) -> None:
+    def record(self, rec: NoticeRecord, started: float) -> None:
         status = self.store.put_record(rec, self.run_id, started)
         if self.sink is not None:
             self.sink.write(rec)
@@ -99,7 +99,7 @@ class Outcomes:
         self.on_event(status, {"source": rec.source, "notice_id": rec.notice_id, "problems": len(rec.problems),
                                "errors": [e.model_dump() for e in rec.errors], "seconds": round(time.time() - started, 3)})
 
-    def _fail(self, path: str, reason: str) -> None:
+    def fail(self, path: str, reason: str) -> None:
         self.store.put_failure(path, reason, self.model, self.prompt_version, self.run_id)
         if self.sink is not None:
             self.sink.write_failure(path, reason)
@@ -107,7 +107,7 @@ class Outcomes:
         self.stats.failures.append((path, reason))
         self.on_event("failed", {"source": path, "reason": reason})
 
-    def _cached(self, chunk: Chunk, key: str) -> CallResult | None:
+    def cached(self, chunk: Chunk, key: str) -> CallResult | None:
         """The store's answer to this chunk, if caching is on and it has one for the current schema."""
         if not self.use_cache:
             return None
@@ -121,7 +121,7 @@ class Outcomes:
         self.stats.cached_chunks += 1
         return result
 
-    def _record_call(self, key: str, r: CallResult) -> None:
+    def record_call(self, key: str, r: CallResult) -> None:
         """Count a call that was sent and commit it to the store (a success becomes the cache entry)."""
         assert self.model is not None and self.prompt_version is not None
         u, err = r.usage, r.error
@@ -160,7 +160,7 @@ class Runner(Outcomes):
         self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
 
     async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
-        self._begin(files, argv)
+        self.begin(len(files), argv)
         queue: asyncio.Queue[str] = asyncio.Queue()
         for f in files:
             queue.put_nowait(f)
@@ -170,7 +170,7 @@ class Runner(Outcomes):
             await asyncio.gather(*workers)
             interrupted = False
         finally:
-            self._end(interrupted)
+            self.end(interrupted)
         return self.stats
 
     async def _worker(self, queue: asyncio.Queue[str]) -> None:
@@ -186,13 +186,13 @@ class Runner(Outcomes):
         try:
             notice = read_notice(path)
         except IngestError as exc:
-            return self._fail(path, exc.reason)
+            return self.fail(path, exc.reason)
         except OSError as exc:  # a race with the file system (deleted, permissions changed)
-            return self._fail(path, f"cannot read: {exc.strerror or exc}")
+            return self.fail(path, f"cannot read: {exc.strerror or exc}")
         if not self.force and self.store.is_done(notice.source, notice.notice_id, self.model, self.prompt_version):
-            return self._skip(path)
+            return self.skip(path)
         if self.extractor is None and self.model is not None:
-            return self._fail(path, "changed while the batch started, and the model server was not started: rerun")
+            return self.fail(path, "changed while the batch started, and the model server was not started: rerun")
         try:
             a = analyse(notice)
             if self.extractor is None:
@@ -202,14 +202,14 @@ class Runner(Outcomes):
                 results = await asyncio.gather(*(self._chunk(c) for c in a.chunks))
                 rec = model_result_record(a, results, self.extractor.model, self.extractor.prompts.version, time.monotonic() - t0)
         except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
-            return self._fail(path, f"internal error: {type(exc).__name__}: {exc}")
-        return self._record(rec, started)
+            return self.fail(path, f"internal error: {type(exc).__name__}: {exc}")
+        return self.record(rec, started)
 
     async def _chunk(self, chunk: Chunk) -> CallResult:
         ex = self.extractor
         assert ex is not None
         key = cache_key(chunk, ex.model, ex.prompts.version)
-        cached = self._cached(chunk, key)
+        cached = self.cached(chunk, key)
         if cached is not None:
             return cached
         pending = self._pending.get(key)
@@ -238,7 +238,7 @@ class Runner(Outcomes):
             raise
         finally:
             self._pending.pop(key, None)
-        self._record_call(key, result)
+        self.record_call(key, result)
         self.on_event("chunk_finished", {"chunk": chunk.id, "error": result.error.kind if result.error else None})
         return result
 
