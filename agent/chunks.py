@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+from agent.figures import in_order, within
 from agent.grammar import sentence_spans
 from agent.outline import Outline
 from agent.schema import Figure, Span
@@ -53,17 +54,6 @@ class Chunk:
     span: Span
 
 
-def _start(f: Figure) -> int:
-    return f.span[0]
-
-
-def _in_order(figures: Sequence[Figure]) -> Sequence[Figure]:
-    """Figures by start (``find_figures`` already returns them so; anything else is sorted once)."""
-    if all(a.span[0] <= b.span[0] for a, b in zip(figures, figures[1:], strict=False)):
-        return figures
-    return sorted(figures, key=_start)
-
-
 def tag_figures(text: str, span: Span, figures: Sequence[Figure], kinds: tuple[str, ...]) -> tuple[str, list[str]]:
     """text[span] with ``〔Fn〕`` after each figure of the given kinds that lies inside it.
 
@@ -73,11 +63,8 @@ def tag_figures(text: str, span: Span, figures: Sequence[Figure], kinds: tuple[s
     out: list[str] = []
     ids: list[str] = []
     pos = s
-    for i in range(bisect_left(figures, s, key=_start), len(figures)):
-        f = figures[i]
-        if f.span[0] >= e:
-            break
-        if f.kind not in kinds or f.span[1] > e:
+    for f in within(figures, span):
+        if f.kind not in kinds:
             continue
         if f.span[0] < pos:  # overlapping figure (should not happen): skip rather than garble the text
             continue
@@ -147,7 +134,7 @@ def _context(outline: Outline, title: str | None, path: list[str], unit: str | N
 
 def header_chunk(outline: Outline, figures: Sequence[Figure]) -> Chunk | None:
     text = outline.text
-    figures = _in_order(figures)
+    figures = in_order(figures)
     sizer = _Sizer(figures, ("date",))
     title = outline.title and pieces(text, outline.title, sizer, TITLE_LIMIT)[0]
     spans = [sp for sp in (title, outline.published, outline.intro) if sp]
@@ -170,7 +157,7 @@ def header_chunk(outline: Outline, figures: Sequence[Figure]) -> Chunk | None:
 
 def problem_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
     text = outline.text
-    figures = _in_order(figures)
+    figures = in_order(figures)
     title = text[outline.title[0] : outline.title[1]].replace("\n", "") if outline.title else None
     chunks: list[Chunk] = []
     group: list[tuple[str, Span, str, str, list[str]]] = []  # (problem id, span, context, entry, figure ids)
@@ -224,6 +211,6 @@ def _split_block(
 
 
 def make_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
-    figures = _in_order(figures)
+    figures = in_order(figures)
     head = header_chunk(outline, figures)
     return ([head] if head else []) + problem_chunks(outline, figures)

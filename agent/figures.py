@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from agent.numerals import (
@@ -344,3 +345,28 @@ def _infer_years(text: str, figs: list[_Cand]) -> None:
                 else:  # 2月29日 after a non-leap year: leave it year-less
                     c.d1 = (None, c.d1[1], c.d1[2])
         prev = c
+
+
+# --- looking figures up ------------------------------------------------------------------------------
+
+def _start(f: Figure) -> int:
+    return f.span[0]
+
+
+def in_order(figures: Sequence[Figure]) -> Sequence[Figure]:
+    """Figures by start (``find_figures`` already returns them so; anything else is sorted once)."""
+    if all(a.span[0] <= b.span[0] for a, b in zip(figures, figures[1:], strict=False)):
+        return figures
+    return sorted(figures, key=_start)
+
+
+def within(figures: Sequence[Figure], span: tuple[int, int]) -> Iterator[Figure]:
+    """The figures lying wholly inside ``span``, found by bisection: ``figures`` must be ``in_order``, so a
+    lookup per problem or chunk stays logarithmic and a 5 MB notice stays linear."""
+    s, e = span
+    for i in range(bisect_left(figures, s, key=_start), len(figures)):
+        f = figures[i]
+        if f.span[0] >= e:
+            break
+        if f.span[1] <= e:
+            yield f

@@ -10,7 +10,6 @@ record rather than a silent fix. Pure: it receives answers as plain pydantic obj
 from __future__ import annotations
 
 import difflib
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent.answers import DOC_TYPE_MAP, STATUS_MAP
+from agent.figures import in_order, within
 from agent.outline import Outline
 from agent.rules import doc_type, inspection_facts, issuer_from_title, stated_totals, status_from_phrases
 from agent.schema import (
@@ -150,8 +150,7 @@ def build_record(
     ans = answers or Answers()
     figures = [f.model_copy() for f in figures]  # roles go on copies: the caller's regex figures stay as found
     by_id = {f.id: f for f in figures}
-    by_start = sorted(figures, key=lambda f: f.span[0])  # find_figures' order already; bisected per problem
-    starts = [f.span[0] for f in by_start]
+    by_start = in_order(figures)  # find_figures' order already; bisected per problem
 
     # figures: roles come only by id; an id the model made up never reaches the record; a role is its words
     # without the figure's own text (the 1.5B model often answers "1524户" for 1524户, which says nothing);
@@ -190,7 +189,7 @@ def build_record(
                 description=grounded(text, blk.description),
                 measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
                 status=status,
-                figure_ids=_figure_ids(by_start, starts, blk.span),
+                figure_ids=[f.id for f in within(by_start, blk.span) if f.kind != "phone"],
                 span=blk.span,
             )
         )
@@ -267,18 +266,6 @@ def build_record(
         model=model,
         prompt_version=prompt_version,
     )
-
-
-def _figure_ids(by_start: Sequence[Figure], starts: list[int], span: Span) -> list[str]:
-    """Ids of the figures (not phones) inside ``span``; ``by_start`` is sorted by start, ``starts`` its starts."""
-    out: list[str] = []
-    for i in range(bisect_left(starts, span[0]), len(by_start)):
-        f = by_start[i]
-        if f.span[0] >= span[1]:
-            break
-        if f.span[1] <= span[1] and f.kind != "phone":
-            out.append(f.id)
-    return out
 
 
 def check_totals(totals: Sequence[object], problems: list[Problem]) -> list[Check]:
