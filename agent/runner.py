@@ -11,7 +11,6 @@ record or a named failure, and the batch goes on. Progress is reported as events
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from agent.chunks import Chunk
 from agent.ingest import IngestError, read_notice
 from agent.pipeline import analyse, model_result_record, rules_record
 from agent.schema import NoticeRecord
-from agent.sinks import JsonlSink, write_jsonl
+from agent.sinks import JsonlSink, failure_line, write_jsonl
 from agent.store import Store
 
 if TYPE_CHECKING:
@@ -276,7 +275,7 @@ def mirror_jsonl(store: Store, out: Path) -> int:
     failures = store.failures()
     if failures or errs.exists():
         tmp = errs.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps({"source": s, "error": e}, ensure_ascii=False) + "\n" for s, e in failures), encoding="utf-8")
+        tmp.write_text("".join(failure_line(s, e) for s, e in failures), encoding="utf-8")
         tmp.replace(errs)
     return n
 

@@ -19,6 +19,11 @@ from agent.answers import header_model, problems_model
 from agent.schema import NoticeRecord, Problem
 
 
+def failure_line(source: str, reason: str) -> str:
+    """One line of ``<out>.errors.jsonl``: a file that could not be read, and why."""
+    return json.dumps({"source": source, "error": reason}, ensure_ascii=False) + "\n"
+
+
 class JsonlSink:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -36,7 +41,7 @@ class JsonlSink:
     def write_failure(self, source: str, reason: str) -> None:
         if self._err is None:
             self._err = self.path.with_suffix(self.path.suffix + ".errors.jsonl").open("a", encoding="utf-8")
-        self._err.write(json.dumps({"source": source, "error": reason}, ensure_ascii=False) + "\n")
+        self._err.write(failure_line(source, reason))
         self._err.flush()
 
     def close(self) -> None:
