@@ -25,7 +25,9 @@ from agent.sinks import JsonlSink, export_schemas
 from agent.store import Store, default_db
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Structure Chinese inspection notices into grounded JSON.")
-err = Console(stderr=True)
+# soft_wrap: an error line naming a file stays one line on stderr (rich would cut it at the terminal
+# width, or at 80 columns off a terminal) so a log can be grepped for the file name
+err = Console(stderr=True, soft_wrap=True)
 app.add_typer(batch_app, name="batch")
 
 

@@ -24,7 +24,9 @@ from agent.store import Store, default_db
 
 batch_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="OpenAI-Batch JSONL: export chunk requests, import a batch's results.")
-err = Console(stderr=True)
+# soft_wrap: an error line naming a file stays one line on stderr (rich would cut it at the terminal
+# width, or at 80 columns off a terminal) so a log can be grepped for the file name
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings(model: str | None) -> tuple[Settings, str]:

@@ -33,6 +33,14 @@ class Settings:
     backoff_cap: float = 30.0  # seconds: the longest wait between two network retries
     max_retry_after: float = 60.0  # seconds: a server's Retry-After is honoured up to this
     prompt_version: str = "v1"
+    # a server that stops answering (agent.outage): consecutive connection failures, across chunks, before
+    # xuncha stops sending and probes its health instead; the first probe after probe_interval seconds,
+    # backing off to 5 × that; give up on a --base-url server after server_wait seconds down
+    breaker_threshold: int = 3
+    probe_interval: float = 3.0
+    server_wait: float = 600.0
+    outage_retries: int = 5  # times one chunk is sent again because the server went down under it
+    max_restarts: int = 5  # restarts of the embedded server in a row without it answering a request
 
     @property
     def embedded(self) -> bool:
@@ -61,6 +69,18 @@ def _int(value: str | int | None, source: str, default: int, lo: int = 1) -> int
     return n
 
 
+def _seconds(value: str | None, source: str, default: float, lo: float = 0.0) -> float:
+    if value is None:
+        return default
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source} must be a number of seconds, got {value!r}") from None
+    if not x >= lo or x == float("inf"):  # also refuses nan
+        raise ConfigError(f"{source} must be a number of seconds ≥ {lo:g}, got {value!r}")
+    return x
+
+
 def resolve(
     base_url: str | None = None,
     api_key: str | None = None,
@@ -69,6 +89,7 @@ def resolve(
     concurrency: int | None = None,
     max_tokens: int | None = None,
     prompt_version: str | None = None,
+    server_wait: float | None = None,
 ) -> Settings:
     url, url_src = _pick(base_url, "XUNCHA_BASE_URL", "OPENAI_BASE_URL")
     if url is not None and not url.startswith(("http://", "https://")):
@@ -82,6 +103,8 @@ def resolve(
     conc_val, conc_src = _pick(None if concurrency is None else str(concurrency), "XUNCHA_CONCURRENCY")
     mt_val, mt_src = _pick(None if max_tokens is None else str(max_tokens), "XUNCHA_MAX_TOKENS")
     pv, _ = _pick(prompt_version, "XUNCHA_PROMPT_VERSION")
+    sw_val, sw_src = _pick(None if server_wait is None else str(server_wait), "XUNCHA_SERVER_WAIT")
+    pi_val, pi_src = _pick(None, "XUNCHA_PROBE_INTERVAL")
     return Settings(
         base_url=url.rstrip("/") if url else None,
         api_key=key or DUMMY_KEY,
@@ -90,4 +113,6 @@ def resolve(
         concurrency=_int(conc_val, conc_src or "--concurrency", 2),
         max_tokens=_int(mt_val, mt_src or "--max-tokens", 1024, lo=16),
         prompt_version=pv or "v1",
+        server_wait=_seconds(sw_val, "--server-wait" if server_wait is not None else sw_src or "", 600.0),
+        probe_interval=_seconds(pi_val, pi_src or "XUNCHA_PROBE_INTERVAL", 3.0, lo=0.05),
     )

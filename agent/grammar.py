@@ -68,6 +68,7 @@ class ProblemBlock:
     unit: str | None = None
     unit_span: Span | None = None
     path: list[str] = field(default_factory=list)  # section titles above the problem
+    found_by: str = "headings"  # which recognizer cut it: headings | inline | disclosure | prose | paragraphs
 
 
 def lines_of(text: str) -> list[Span]:

@@ -41,6 +41,7 @@ class Notice:
     encoding: str  # detected, e.g. "utf-8", "gb18030", "utf-16"
     notice_id: str  # "n_" + first 16 hex of sha256(text as utf-8)
     removed: list[str] = field(default_factory=list)  # boilerplate lines removed, for transparency
+    url: str | None = None  # where it was published: a first line ``source: URL`` (kept out of ``text``)
 
 
 # --- decoding ---------------------------------------------------------------------------------------
@@ -306,6 +307,16 @@ def _is_boilerplate(line: str) -> bool:
     return bool(_COUNTER.search(line)) and len(line) <= 120 and not _DATE.search(line)
 
 
+_URL_LINE = re.compile(r"^(?:source|来源网址|原文链接|网址)\s*[:：]\s*(https?://\S+)\s*$", re.I)
+
+
+def split_url_line(text: str) -> tuple[str | None, str]:
+    """A saved news item starts with ``source: URL``: the URL is metadata, not part of the notice."""
+    head, _, rest = text.lstrip("\ufeff \t\r\n").partition("\n")
+    m = _URL_LINE.match(head.strip())
+    return (m.group(1), rest) if m else (None, text)
+
+
 def clean(raw: str) -> tuple[str, list[str]]:
     """One paragraph per stripped line, no blank lines, whole boilerplate lines removed (and returned)."""
     text = _ZERO_WIDTH.sub("", _NEWLINES.sub("\n", raw))
@@ -357,8 +368,9 @@ def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:
         raise IngestError(source, "empty file (whitespace only)")
     if looks_like_html(text):
         text = html_to_text(text)
+    url, text = split_url_line(text)
     cleaned, removed = clean(text)
     if not cleaned:
         raise IngestError(source, "empty: no text left after removing boilerplate")
     return Notice(source=source, text=cleaned, encoding=encoding, notice_id=notice_id(cleaned),
-                  removed=removed)
+                  removed=removed, url=url)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent import prose
 from agent.grammar import HEADING_KINDS, Node, ProblemBlock, build_tree, classify, lines_of
-from agent.problems import find_problems, paragraph_problems
+from agent.problems import find_problems, number, paragraph_problems
 from agent.rules import doc_type
 from agent.schema import Span
 
@@ -134,8 +135,25 @@ def parse(text: str) -> Outline:
     _trailer_fields(text, trailer, out)
     out.grammar, out.problems, out.units = find_problems(text, nodes)
     if out.grammar == "none":
+        _prose_findings(text, header, body, out)
+    if out.grammar == "none":
         _paragraph_fallback(text, body, out)
     return out
+
+
+def _prose_findings(text: str, header: list[Span], body: list[Span], out: Outline) -> None:
+    """No heading grammar: findings listed in prose (news of feedback meetings, disclosures per unit)."""
+    intro = [sp for sp in header if out.title is None or sp[0] >= out.title[1]]
+    found = prose.find(text, intro + body)
+    if not found:
+        return
+    out.grammar, out.problems = "prose", number(found)
+    seen: dict[str, Span] = {}
+    for p in prose.passages(text, intro + body):
+        if p.unit is not None:
+            seen.setdefault(text[p.unit[0] : p.unit[1]], p.unit)
+    if len(seen) >= 2 or (seen and not out.units):
+        out.units = list(seen.values())
 
 
 _INTRO_LINE = re.compile(r"^(?:根据|按照|依据|遵照)|巡[察视]组.{0,40}(?:进驻|进行了|开展了|反馈)")

@@ -40,7 +40,7 @@ def find_problems(text: str, nodes: list[Node]) -> tuple[str, list[ProblemBlock]
     units = _units(text, nodes)
     fankui = [n for n in allnodes if n.kind == "fankui"]
     if fankui:
-        return "fankui_pairs", _number([_pair_block(text, n, up) for n in fankui]), units
+        return "fankui_pairs", number([_pair_block(text, n, up) for n in fankui]), units
     owners: list[Node] = []
     for n in allnodes:
         if n.kind == "zhenggai":
@@ -48,14 +48,14 @@ def find_problems(text: str, nodes: list[Node]) -> tuple[str, list[ProblemBlock]
             if p is not None and (not owners or owners[-1] is not p):
                 owners.append(p)
     if owners:
-        return "zhenggai_pairs", _number([_pair_block(text, n, up) for n in owners]), units
+        return "zhenggai_pairs", number([_pair_block(text, n, up) for n in owners]), units
     kind = _problem_heading_kind(text, allnodes)
     if kind:
         chosen = [n for n in allnodes if n.kind == kind and _PROBLEM_TITLE.search(_title(text, n))]
-        return f"headings:{kind}", _number([_heading_block(text, n, up) for n in chosen]), units
+        return f"headings:{kind}", number([_heading_block(text, n, up) for n in chosen]), units
     inline = _inline_problems(text, allnodes)
     if inline:
-        return "inline", _number(inline), units
+        return "inline", number(inline), units
     return "none", [], units
 
 
@@ -76,7 +76,7 @@ def _title(text: str, n: Node) -> str:
     return text[s:e]
 
 
-def _number(blocks: list[ProblemBlock]) -> list[ProblemBlock]:
+def number(blocks: list[ProblemBlock]) -> list[ProblemBlock]:
     for i, b in enumerate(blocks, 1):
         b.id = f"P{i}"
     return blocks
@@ -194,24 +194,32 @@ def _inline_block(text: str, span: Span, path: list[str], unit: str | None) -> P
     seg = text[s:e]
     cut = re.search(r"[,，。；;:：]", seg)
     title_end = s + (cut.start() if cut else len(seg))
-    return ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[], unit=unit, path=path)
+    return ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[], unit=unit, path=path,
+                        found_by="inline")
 
 
 _PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|薄弱|差距|滞后|缺失|缺乏"
     r"|违规|违反|违纪|未按|未能|未及时|没有"
 )
+# paragraphs that narrate (the round, the meeting, the statistics, the work done) rather than state a finding
+_NARRATIVE = re.compile(
+    r"(?:根据|按照|依据|截至|截止|目前|近日|日前|此次|本次|本轮|通过|会上|会议|巡察过程中|巡察期间|在整改过程中|[\d一二三四五六七八九十]+月)"
+)
 PARAGRAPH_MIN = 12  # characters: shorter lines are dates, names or slogans, not findings
 
 
 def paragraph_problems(text: str, paras: list[Span]) -> list[ProblemBlock]:
-    """The fallback when no grammar is recognised: one candidate problem per substantial paragraph that uses
-    problem wording; its first clause (at most 60 characters) is the title."""
+    """The fallback when no grammar is recognised: one candidate problem per substantial paragraph whose first
+    clause uses problem wording and does not narrate; that clause (at most 60 characters) is the title."""
     blocks: list[ProblemBlock] = []
     for s, e in paras:
-        if e - s < PARAGRAPH_MIN or not _PROBLEM_WORDS.search(text, s, e):
-            continue
+        if e - s < PARAGRAPH_MIN or _NARRATIVE.match(text, s) or text[s] in "“\"" or not re.search(r"[，,。]", text[s:e]):
+            continue  # narrative, a quoted speech, or a heading line
         cut = re.search(r"[,，。；;:：]", text[s:e])
+        if not _PROBLEM_WORDS.search(text, s, s + (cut.start() if cut else e - s)):
+            continue  # a finding names its problem in its first clause; narrative and praise do not
         title_end = s + min(cut.start() if cut else e - s, 60)
-        blocks.append(ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[]))
-    return _number(blocks)
+        blocks.append(ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[],
+                                   found_by="paragraphs"))
+    return number(blocks)

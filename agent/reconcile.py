@@ -191,6 +191,7 @@ def build_record(
                 status=status,
                 figure_ids=[f.id for f in within(by_start, blk.span) if f.kind != "phone"],
                 span=blk.span,
+                found_by=blk.found_by,
             )
         )
 
