@@ -26,6 +26,9 @@ from agent.outline import Outline
 from agent.schema import Figure, Span
 
 ROLE_KINDS = ("money", "count", "percent", "measure", "duration")
+# figures tagged in problem chunks: none since prompt v2 (roles come from rules.rule_role), so the model
+# reads the plain text and answers one category per problem
+TAG_KINDS: tuple[str, ...] = ()
 GROUP_CHARS = 420  # blocks shorter than this may share a chunk ...
 GROUP_ITEMS = 3  # ... up to this many
 
@@ -84,6 +87,8 @@ class _Sizer:
         self.starts = [f.span[0] for f in tagged]
         self.ends = [f.span[1] for f in tagged]
         self.extra = [0, *accumulate(len(f.id) + 2 for f in tagged)]  # 〔 + id + 〕
+        self.all_starts = [f.span[0] for f in figures]  # a cut never splits any figure, tagged or not
+        self.all_ends = [f.span[1] for f in figures]
 
     def size(self, a: int, b: int) -> int:
         lo, hi = bisect_left(self.starts, a), bisect_right(self.ends, b)
@@ -91,8 +96,8 @@ class _Sizer:
 
     def inside(self, pos: int) -> bool:
         """Whether ``pos`` falls strictly inside a figure (a cut there would split its text)."""
-        i = bisect_right(self.starts, pos) - 1
-        return i >= 0 and self.starts[i] < pos < self.ends[i]
+        i = bisect_right(self.all_starts, pos) - 1
+        return i >= 0 and self.all_starts[i] < pos < self.all_ends[i]
 
 
 def pieces(text: str, span: Span, sizer: _Sizer, budget: int) -> list[Span]:
@@ -174,7 +179,7 @@ def problem_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
 
     for p in outline.problems:
         ctx = _context(outline, title, p.path, p.unit)
-        tagged, got = tag_figures(text, p.span, figures, ROLE_KINDS)
+        tagged, got = tag_figures(text, p.span, figures, TAG_KINDS)
         entry = f"[{p.id}] {tagged}"
         if len(ctx) + 1 + len(entry) > CHUNK_LIMIT:
             flush()
@@ -201,10 +206,10 @@ def _split_block(
     text = outline.text
     heading = _clip(text[title[0] : title[1]], HEADING_LIMIT)
     longest_lead = len(f"[{pid}] （续）{heading}：")
-    parts = pieces(text, span, _Sizer(figures, ROLE_KINDS), CHUNK_LIMIT - len(ctx) - 1 - longest_lead)
+    parts = pieces(text, span, _Sizer(figures, TAG_KINDS), CHUNK_LIMIT - len(ctx) - 1 - longest_lead)
     out: list[Chunk] = []
     for i, sp in enumerate(parts, 1):
-        tagged, ids = tag_figures(text, sp, figures, ROLE_KINDS)
+        tagged, ids = tag_figures(text, sp, figures, TAG_KINDS)
         lead = f"[{pid}] " + (f"（续）{heading}：" if i > 1 else "")
         out.append(Chunk(f"c{n}.{i}", "problems", (pid,), f"{ctx}\n{lead}{tagged}", tuple(ids), sp))
     return out

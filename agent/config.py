@@ -32,7 +32,7 @@ class Settings:
     backoff_base: float = 1.0  # seconds before the first network retry; doubles on each further one
     backoff_cap: float = 30.0  # seconds: the longest wait between two network retries
     max_retry_after: float = 60.0  # seconds: a server's Retry-After is honoured up to this
-    prompt_version: str = "v1"
+    prompt_version: str = "v2"
     # a server that stops answering (agent.outage): consecutive connection failures, across chunks, before
     # xuncha stops sending and probes its health instead; the first probe after probe_interval seconds,
     # backing off to 5 × that; give up on a --base-url server after server_wait seconds down
@@ -112,7 +112,7 @@ def resolve(
         mode=md,
         concurrency=_int(conc_val, conc_src or "--concurrency", 2),
         max_tokens=_int(mt_val, mt_src or "--max-tokens", 1024, lo=16),
-        prompt_version=pv or "v1",
+        prompt_version=pv or "v2",
         server_wait=_seconds(sw_val, "--server-wait" if server_wait is not None else sw_src or "", 600.0),
         probe_interval=_seconds(pi_val, pi_src or "XUNCHA_PROBE_INTERVAL", 3.0, lo=0.05),
     )

@@ -20,30 +20,59 @@ from agent.prompts import load
 from agent.schema import NoticeRecord
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "evals" / "gold" / "v1"
+GOLD_ROOT = ROOT / "evals" / "gold"
+GOLD = GOLD_ROOT / "v1"
+GOLD_SETS = (GOLD_ROOT / "v1", GOLD_ROOT / "v2")  # the five samples; real published news notices
 NOTICES = ROOT / "evals" / "notices"
 CASSETTES = ROOT / "cassettes" / "test_pipeline_replay"
 REPLAY_URL = "http://127.0.0.1:9/v1"
 EMBEDDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 MATCH_ON = ("method", "path", "body")
+_DROP_HEADERS = ("authorization", "cookie", "set-cookie", "openai-organization", "openai-project", "api-key")
 
 
-def cassette_for(stem: str) -> Path:
-    return CASSETTES / f"test_structure_with_model[{stem}].yaml"
+def cassette_for(stem: str, gold_dir: Path = GOLD) -> Path:
+    """v1's cassettes are the pipeline replay test's; other gold sets have ``cassettes/eval_<set>/``."""
+    if gold_dir.name == "v1":
+        return CASSETTES / f"test_structure_with_model[{stem}].yaml"
+    return ROOT / "cassettes" / f"eval_{gold_dir.name}" / f"{stem}.yaml"
+
+
+def notice_file(stem: str, gold: dict[str, Any]) -> Path:
+    """The notice a gold record describes (its ``source``), else the sample of that name."""
+    src = gold.get("source")
+    return ROOT / src if src else NOTICES / f"{stem}.txt"
+
+
+def _scrub_request(request: Any) -> Any:
+    if request.path.endswith("/health"):
+        return None
+    for name in list(request.headers):
+        if name.lower().startswith("x-"):
+            del request.headers[name]
+    return request
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in _DROP_HEADERS or name.lower().startswith("x-"):
+            del headers[name]
+    return response
 
 
 def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
 
 
-async def _model_run(stem: str, settings: Settings, base_url: str, model: str, cache: Path | None = None) -> NoticeRecord:
+async def _model_run(path: str, settings: Settings, base_url: str, model: str, cache: Path | None = None) -> NoticeRecord:
     """One notice through the model; with ``cache`` (a store), chunks answered before are not sent again."""
     from agent.extract import Extractor
     from agent.runner import Runner
     from agent.store import Store
 
     ex = Extractor(settings, base_url, model, load(settings.prompt_version))
-    path = str(NOTICES / f"{stem}.txt")
+    stem = Path(path).stem
     try:
         if cache is None:
             return await model_record(analyse(read_notice(path)), ex)
@@ -58,21 +87,24 @@ async def _model_run(stem: str, settings: Settings, base_url: str, model: str, c
 
 
 def produce(stem: str, mode: str, settings: Settings, base_url: str | None, model: str | None, out: Path,
-            cache: Path | None = None) -> NoticeRecord:
+            cache: Path | None = None, gold_dir: Path = GOLD, notice: Path | None = None) -> NoticeRecord:
+    notice = notice or NOTICES / f"{stem}.txt"
     if mode == "rules":
-        return rules_record(analyse(read_notice(NOTICES / f"{stem}.txt")))
+        return rules_record(analyse(read_notice(notice)))
     import vcr  # replay and live both go through a cassette
 
     if mode == "replay":
-        path, record, url, mdl = cassette_for(stem), "none", REPLAY_URL, EMBEDDED_MODEL
+        path, record, url, mdl = cassette_for(stem, gold_dir), "none", REPLAY_URL, EMBEDDED_MODEL
         if not path.exists():
             raise FileNotFoundError(f"no cassette for {stem}: {path} (run `make record`)")
     else:
         assert base_url and model
         path, record, url, mdl = out / "cassettes" / f"{stem}.yaml", "all", base_url, model
-    recorder = vcr.VCR(record_mode=record, match_on=MATCH_ON, filter_headers=["authorization", "cookie"])
+    recorder = vcr.VCR(record_mode=record, match_on=MATCH_ON, filter_headers=[(h, None) for h in _DROP_HEADERS],
+                       before_record_request=_scrub_request, before_record_response=_scrub_response,
+                       decode_compressed_response=True)
     with recorder.use_cassette(str(path)):
-        return asyncio.run(_model_run(stem, settings, url, mdl, cache if mode == "live" else None))
+        return asyncio.run(_model_run(str(notice), settings, url, mdl, cache if mode == "live" else None))
 
 
 def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -94,8 +126,26 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
         r = tp / ngold if ngold else 0.0
         return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
+    def ratio(fam: str, key: str) -> float | None:
+        hit = sum(s[fam][key][0] for s in per.values() if s[fam].get(key))
+        n = sum(s[fam][key][1] for s in per.values() if s[fam].get(key))
+        return round(hit / n, 4) if n else None
+
+    def share(key: str, of: str) -> float | None:
+        n = sum(s["problems"][of] for s in per.values())
+        return round(sum(s["problems"][key] for s in per.values()) / n, 4) if n else None
+
+    def confusion() -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in per.values():
+            for k, v in s["problems"]["status_confusion"].items():
+                out[k] = out.get(k, 0) + v
+        return dict(sorted(out.items()))
+
     return {
         "problem_f1": micro("problems")["f1"],
+        "problem_precision": micro("problems")["precision"],
+        "problem_recall": micro("problems")["recall"],
         "status_accuracy": mean(("problems", "status_accuracy")),
         "category_accuracy": mean(("problems", "category_accuracy")),
         "unit_accuracy": mean(("problems", "unit_accuracy")),
@@ -105,6 +155,10 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "figure_f1": micro("figures")["f1"],
         "figures_attached_right": mean(("figures", "attached_right")),
         "figure_roles": mean(("figures", "roles")),
+        "roles_right": ratio("figures", "roles_right_n"),
+        "status_micro": share("status_right", "matched"),
+        "category_micro": share("category_right", "category_gold"),
+        "status_confusion": confusion(),
         "metadata_accuracy": mean(("metadata", "accuracy")),
         "grounding_text": mean(("grounding", "text_fields")),
         "grounding_figures": mean(("grounding", "figures")),
@@ -125,8 +179,9 @@ def run_eval(mode: str, settings: Settings, out: Path, gold_dir: Path = GOLD, ba
     per: dict[str, dict[str, Any]] = {}
     version = model_name = None
     for stem, g in gold.items():
-        rec = produce(stem, mode, settings, base_url, model, out, cache)
-        per[stem] = score_record(rec, g, analyse(read_notice(NOTICES / f"{stem}.txt")).figures)
+        notice = notice_file(stem, g)
+        rec = produce(stem, mode, settings, base_url, model, out, cache, gold_dir, notice)
+        per[stem] = score_record(rec, g, analyse(read_notice(notice)).figures)
         version, model_name = rec.prompt_version, rec.model
     report = {
         "meta": {"mode": mode, "model": model_name, "prompt_version": version, "cache": None if cache is None or mode != "live" else str(cache), "gold": str(gold_dir.relative_to(ROOT)) if gold_dir.is_relative_to(ROOT) else str(gold_dir)},
@@ -143,13 +198,28 @@ def to_markdown(report: dict[str, Any]) -> str:
     meta = report["meta"]
     lines = [f"# Eval: {meta['mode']} · model {meta['model']} · prompt {meta['prompt_version']} · gold {meta['gold']}", ""]
     lines += ["| metric | overall |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in report["overall"].items()]
+    lines += [f"| {k} | {v} |" for k, v in report["overall"].items() if k != "status_confusion"]
+    lines += ["", *confusion_table(report["overall"].get("status_confusion") or {})]
     lines += ["", "| notice | problem F1 | status acc | figure F1 | metadata | seconds |", "|---|---|---|---|---|---|"]
     for stem, s in report["notices"].items():
         lines.append(
             f"| {stem} | {s['problems']['f1']} | {s['problems']['status_accuracy']} | {s['figures']['f1']} | {s['metadata']['accuracy']} | {s['cost']['seconds']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+STATUSES = ("completed", "in_progress", "ongoing", "unknown")
+
+
+def confusion_table(confusion: dict[str, int]) -> list[str]:
+    """Status confusion as a markdown table: gold in rows, predicted in columns."""
+    if not confusion:
+        return []
+    lines = ["status: gold (rows) × predicted (columns)", "", "| gold \\ predicted | " + " | ".join(STATUSES) + " |",
+             "|---" * (len(STATUSES) + 1) + "|"]
+    for g in STATUSES:
+        lines.append(f"| {g} | " + " | ".join(str(confusion.get(f"{g}>{p}", 0)) for p in STATUSES) + " |")
+    return lines
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any, float | None]]:
@@ -160,3 +230,16 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any, f
         delta = round(vb - va, 4) if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
         rows.append((k, va, vb, delta))
     return rows
+
+
+def report_pairs(a: Path, b: Path) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Two report folders, each either one report or one sub-folder per gold set: the pairs to compare."""
+    def reports(folder: Path) -> dict[str, dict[str, Any]]:
+        if (folder / "report.json").exists():
+            return {"": json.loads((folder / "report.json").read_text(encoding="utf-8"))}
+        return {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/report.json"))}
+
+    ra, rb = reports(a), reports(b)
+    if set(ra) != set(rb) and len(ra) == len(rb) == 1:
+        return {"": (next(iter(ra.values())), next(iter(rb.values())))}
+    return {k: (ra[k], rb[k]) for k in ra if k in rb}

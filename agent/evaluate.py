@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from typing import Any
 
 from agent.schema import NoticeRecord, Problem, Span
@@ -31,6 +32,18 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
     r = tp / n_gold if n_gold else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def char_f1(a: str | None, b: str | None) -> float:
+    """Character-overlap F1 of two short strings (a role against the gold role)."""
+    if not a or not b:
+        return 0.0
+    ca, cb = Counter(a), Counter(b)
+    common = sum((ca & cb).values())
+    if not common:
+        return 0.0
+    p, r = common / len(a), common / len(b)
+    return 2 * p * r / (p + r)
 
 
 def match_problems(pred: list[Problem], gold: list[dict[str, Any]]) -> dict[str, str]:
@@ -64,6 +77,7 @@ def score_problems(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
     status = unit = category = 0
     unit_n = 0
     measures_hit = measures_n = 0
+    confusion: dict[str, int] = {}  # "gold>predicted" status -> count
     for g in gp:
         pid = matches.get(g["id"])
         gm = [m["span"] for m in g.get("measures", [])]
@@ -72,6 +86,7 @@ def score_problems(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
             continue
         p = by_pred[pid]
         status += p.status == g.get("status")
+        confusion[f"{g.get('status')}>{p.status}"] = confusion.get(f"{g.get('status')}>{p.status}", 0) + 1
         category += p.category is not None and p.category == g.get("category")
         if g.get("unit"):
             unit_n += 1
@@ -84,10 +99,14 @@ def score_problems(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
         matched=len(matches),
         predicted=len(rec.problems),
         gold=len(gp),
-        status_accuracy=round(status / n, 4) if matches else 0.0,
-        category_accuracy=round(category / n, 4) if matches else 0.0,
+        status_accuracy=round(status / n, 4) if matches else (0.0 if gp else None),
+        category_accuracy=round(category / n, 4) if matches else (0.0 if gp else None),
         unit_accuracy=round(unit / unit_n, 4) if unit_n else None,
         measures_recall=round(measures_hit / measures_n, 4) if measures_n else None,
+        status_confusion=confusion,
+        status_right=status,
+        category_right=category,
+        category_gold=sum(1 for g in gp if g.get("category") and g["id"] in matches),
     )
     return scores
 
@@ -111,7 +130,12 @@ def score_figures(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
     pm = match_problems(rec.problems, gold.get("problems", []))
     attached = [gid for gid in pairs if gid in owner_gold]
     right = sum(1 for gid in attached if pm.get(owner_gold[gid]) == owner_pred.get(pairs[gid]))
+    by_pred = {f.id: f for f in rec.figures}
+    with_role = [g for g in gf if g["id"] in pairs and g["kind"] not in ("date", "phone") and g.get("role")]
+    roles_right = sum(1 for g in with_role if char_f1(by_pred[pairs[g["id"]]].role, g["role"]) >= 0.5)
     scores.update(
+        roles_right=round(roles_right / len(with_role), 4) if with_role else None,
+        roles_right_n=(roles_right, len(with_role)),
         matched=len(pairs), predicted=len(rec.figures), gold=len(gf),
         attached_right=round(right / len(attached), 4) if attached else None,
         roles=round(sum(1 for f in rec.figures if f.role) / len(rec.figures), 4) if rec.figures else None,

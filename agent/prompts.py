@@ -15,7 +15,7 @@ from pathlib import Path
 
 from agent.chunks import Chunk
 
-DEFAULT_VERSION = "v1"
+DEFAULT_VERSION = "v2"
 
 
 def prompts_root() -> Path:

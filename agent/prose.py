@@ -22,12 +22,14 @@ from agent.schema import Span
 
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
 _COLON_CUE = re.compile(
-    r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:主要|突出|具体|一些|以下|如下)?问题"
+    r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:[\d一二三四五六七八九十]+(?:类|个方面的?|个|条|项))?"
+    r"(?:主要|突出|具体|一些|以下|如下)?问题"
     r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|如下)?[:：]"
     r"|(?:主要|突出|具体)问题(?:是|有|为|包括|表现在|体现在|集中在|如下)[:：]?"
     r"|问题(?:主要|具体)(?:是|有|为|包括|表现在|体现在|集中在)[:：]?"
     r"|(?:反馈|指出)了?[^。：:；]{0,30}?方面(?:的|存在的)?问题[:：]"
     r"|(?:发现|指出)[^。：:；]{0,12}?(?:问题|不足)[^。：:；]{0,8}?(?:主要(?:是|有|表现在|体现在))[:：]?"
+    r"|(?<=问题。)主要(?:是|有|表现(?:在|为)|体现在)[,，:：]"
 )
 # A per-unit disclosure line: ``X存在的主要问题是：…`` / ``X存在问题：…`` / ``X：…``.
 _UNIT_LEAD = re.compile(
@@ -37,18 +39,28 @@ _UNIT_LEAD = re.compile(
 )
 # ``存在A、B、C等问题`` (the list itself, inside a sentence).
 _LIST = re.compile(
-    r"(?:存在(?:着)?|发现(?:了)?|出现(?:了)?|还有)(?P<list>(?!的|一些|一定|不少|较多)[^。；;：:,，]{4,400}?)"
-    r"(?:等(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等现象|等不足|问题)(?=[。；;，,]|$)"
+    r"(?:存在(?:着)?|发现(?:了)?|出现(?:了)?|还有|反馈了|主要是)(?P<list>(?!的|了|问题|一些|一定|不少|较多)[^。；;：:,，]{4,400}?)"
+    r"(?:等(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等现象|等不足|问题"
+    r"|等[\d一二三四五六七八九十]+个方面(?:[\d一二三四五六七八九十]+(?:条|个|项)(?:具体)?问题)?)(?=[。；;，,]|$)"
 )
+# the same list with its items parted by commas: ``发现X统筹…不够有力，为民服务意识有所欠缺，…等问题``
+_COMMA_LIST = re.compile(
+    r"(?:存在(?:着)?|发现(?:了)?|反馈了|主要是)(?P<list>(?!的|了|问题|一些|一定|不少|较多)[^。；;：:、]{8,200}?[,，][^。；;：:、]{4,200}?)"
+    r"(?:等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题|等[\d一二三四五六七八九十]+个方面)(?=[。；;，,]|$)"
+)
+# ``在A、B等方面还存在一些不足`` names the aspects where findings lie: each aspect stands for one
+_ASPECTS = re.compile(r"在(?P<list>[^。；;：:]{4,200}?)等方面(?:还|仍|也)?存在(?:一些|不少|较多)?(?:问题|不足|短板|差距)")
 # A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _STOP = re.compile(
     r"^(?:[^。]{0,20}?(?:要求|强调|指出[^。]{0,6}要|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态|主持|出席|参加|传达)"
     r"|针对|对此|下一步|会上|会议|此次|本轮|本次|巡察组(?:要求|建议|指出[^。]{0,6}要)|整改意见|意见建议|根据|按照)"
 )
+# A sentence that asks, suggests or pledges: a list in it names what to fix, not what was found
+_ASKS = re.compile(r"^[^。]{0,20}?(?:要求|强调|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态)|^(?:针对|对此|下一步)")
 # A sentence that praises: it frames the findings that follow, it is not one.
 _PRAISE = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定|积极作为|认真贯彻")
 _MARK = re.compile(
-    rf"(?:(?<=[。；;：:，,\s])|^)(?:(?P<shi>[{CN_NUM}]+)是|[(（](?P<par>[{CN_NUM}\d]{{1,3}})[)）]"
+    rf"(?:(?<=[。；;：:，,\s])|^)(?:(?P<shi>[{CN_NUM}]+)是|(?<=[。；;：:])(?P<cn>[{CN_NUM}]+)、|[(（](?P<par>[{CN_NUM}\d]{{1,3}})[)）]"
     r"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩])|(?P<num>\d{1,2})[.、．](?!\d))"
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
@@ -56,7 +68,7 @@ _PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底|薄弱|差距"
     r"|滞后|缺失|缺乏|缺位|违规|违反|违纪|未按|未能|未及时|未严格|没有|弱化|淡化|虚化|混乱|打折扣|走过场|有待|欠缺|短板|偏差|松懈"
 )
-_TRIM = " \t\n，,、。；;：:"
+_TRIM = " \t\n，,、。；;：:等"
 TITLE_LIMIT = 60
 
 
@@ -70,8 +82,8 @@ class Passage:
 
 
 def _number(m: re.Match[str]) -> int | None:
-    if m.group("shi"):
-        return cn_small(m.group("shi"))
+    if m.group("shi") or m.group("cn"):
+        return cn_small(m.group("shi") or m.group("cn"))
     if m.group("par"):
         v = m.group("par")
         return int(v) if v.isdigit() else cn_small(v)
@@ -84,7 +96,7 @@ def _marks(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """(marker start, body start) of a numbered run 1, 2, 3… of one marker style inside [s, e)."""
     runs: dict[str, list[tuple[int, int, int]]] = {}
     for m in _MARK.finditer(text, s, e):
-        style = next(k for k in ("shi", "par", "circ", "num") if m.group(k))
+        style = next(k for k in ("shi", "cn", "par", "circ", "num") if m.group(k))
         n = _number(m)
         if n is not None:
             runs.setdefault(style, []).append((n, m.start(), m.end()))
@@ -174,10 +186,13 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
     a, b = sent
     found: list[Span] = []
     pos = a
-    while (m := _LIST.search(text, pos, b)) is not None:
+    while (m := _LIST.search(text, pos, b) or _ASPECTS.search(text, pos, b)) is not None:
         listed = [_trim(text, sp) for sp in _quote_aware_split(text, m.start("list"), m.end("list"), "、")]
         found.extend(p for p in listed if p[1] - p[0] >= 3)
         pos = m.end()
+    if not found and (m := _COMMA_LIST.search(text, a, b)) is not None:
+        listed = [_trim(text, sp) for sp in _quote_aware_split(text, m.start("list"), m.end("list"), "，,")]
+        found.extend(p for p in listed if p[1] - p[0] >= 3)
     if found:
         return found
     return [sent] if b - a >= 6 and _PROBLEM_WORDS.search(text, a, b) and not _PRAISE.search(text, a, b) else []
@@ -246,7 +261,8 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
                 found.append(Passage((start, end), None, "colon"))
             pos = max(end, start + 1)
         elif listed is not None:
-            found.append(Passage(listed, None, "list"))
+            aspects = not _LIST.search(text, *listed) and bool(_ASPECTS.search(text, *listed))
+            found.append(Passage(listed, None, "aspects" if aspects else "list"))
             pos = listed[1]
         else:
             break
@@ -257,20 +273,25 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
     """The next sentence of [s, e) holding a ``存在…问题`` list that reads as a finding."""
     for a, b in _sentences(text, s, e):
         sent = text[a:b]
-        m = _LIST.search(sent)
+        m = _LIST.search(sent) or _ASPECTS.search(sent) or _COMMA_LIST.search(sent)
         if not m:
             continue
         before = sent[: m.start()]
-        if _STOP.match(sent.lstrip(_TRIM)) or re.search(r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析", before):
+        if _ASKS.match(sent.lstrip(_TRIM)) or re.search(r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析", before):
             continue
         return (a, min(e, b + 1 if b < e and text[b] in "。" else b))
     return None
 
 
 def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
-    """One candidate problem per item of every findings passage, numbered later by the caller."""
+    """One candidate problem per item of every findings passage, numbered later by the caller. Aspects
+    (``在A、B等方面存在不足``) stand for findings only when the text lists no others: otherwise they frame
+    the list that follows."""
     blocks: list[ProblemBlock] = []
-    for p in passages(text, paras):
+    found = passages(text, paras)
+    if any(p.cue != "aspects" for p in found):
+        found = [p for p in found if p.cue != "aspects"]
+    for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
         for sp in items(text, p.span):
             blocks.append(_block(text, sp, unit, "disclosure" if unit else "prose"))

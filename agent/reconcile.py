@@ -18,8 +18,17 @@ from pydantic import BaseModel
 
 from agent.answers import DOC_TYPE_MAP, STATUS_MAP
 from agent.figures import in_order, within
+from agent.grammar import ProblemBlock, sentence_spans
 from agent.outline import Outline
-from agent.rules import doc_type, inspection_facts, issuer_from_title, stated_totals, status_from_phrases
+from agent.rules import (
+    doc_type,
+    inspection_facts,
+    issuer_from_title,
+    rule_role,
+    stated_totals,
+    status_evidence,
+    status_from_phrases,
+)
 from agent.schema import (
     Check,
     ChunkError,
@@ -30,6 +39,7 @@ from agent.schema import (
     NoticeRecord,
     Problem,
     Span,
+    Status,
     Usage,
 )
 
@@ -119,11 +129,24 @@ def collect(results: Sequence[object]) -> Answers:
             out.header = data
             continue
         for pid in chunk.items:  # a split block answers the same id twice: the first part wins
-            if isinstance(data.get(pid), dict):
-                out.problems.setdefault(pid, data[pid])
+            got = data.get(pid)
+            if isinstance(got, str):  # prompt v2: the category alone
+                got = {"category": got}
+            if isinstance(got, dict):
+                out.problems.setdefault(pid, got)
         for fid, role in (data.get("roles") or {}).items():
             out.figure_roles.setdefault(fid, role)
     return out
+
+
+def status_of(text: str, blk: ProblemBlock) -> Status:
+    """The rules' status of one problem from its rectification sentences (its measures); a paragraph taken as
+    a candidate problem is its own rectification text; a finding with neither is ``unknown``."""
+    spans = blk.measures or ([blk.span] if blk.found_by == "paragraphs" else [])
+    sentences = [text[a:b] for s, e in spans for a, b in sentence_spans(text, s, e)]
+    if blk.found_by == "paragraphs":
+        return status_from_phrases(text[blk.span[0] : blk.span[1]])
+    return status_evidence(sentences)[0]
 
 
 def _iso_at(figures: Sequence[Figure], span: Span | None) -> str | None:
@@ -169,6 +192,9 @@ def build_record(
             f.role = words
         else:
             ungrounded.append(f"{fid} {role!r}")
+    for f in figures:  # the rules name what a number measures from its own clause where the model did not
+        if f.role is None:
+            f.role = rule_role(text, f)
     if numeric:
         checks.append(Check(code="role_has_number", severity="info", message=f"{len(numeric)} figure role(s) were only a number or carried another one, dropped: {'; '.join(numeric[:5])}"))
     if ungrounded:
@@ -177,14 +203,13 @@ def build_record(
     problems: list[Problem] = []
     for blk in outline.problems:
         got = ans.problems.get(blk.id)
-        block_text = text[blk.span[0] : blk.span[1]]
-        status = STATUS_MAP[got["status"]] if got else status_from_phrases(block_text)
+        status = STATUS_MAP[got["status"]] if got and "status" in got else status_of(text, blk)
         title = grounded(text, blk.title) or Grounded(text="", span=None, alignment="none")
         problems.append(
             Problem(
                 id=blk.id,
                 unit=blk.unit,
-                category=got["category"] if got else None,  # type: ignore[arg-type]  # a CategoryCN value
+                category=got.get("category") if got else None,  # type: ignore[arg-type]  # a CategoryCN value
                 title=title,
                 description=grounded(text, blk.description),
                 measures=[g for g in (grounded(text, m) for m in blk.measures) if g],

@@ -19,15 +19,22 @@ _COMPLETED = re.compile(
 )
 _ONGOING = re.compile(r"长期坚持|持续(?:推进|深化|抓好|加强|整改)|常态化|长效机制|今后|逐步|久久为功")
 
+_N = r"[一二三四五六七八九十\d]+"
+# 县委第四农村专项巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 省委第三巡视组, 党委巡视组,
+# 肇庆市县(市、区)委交叉巡察第五组: the party body, then ordinals, counts and modifiers, then 巡察/巡视 and 组
 _INSPECTOR = re.compile(
-    r"(?:[\u4e00-\u9fa5]{0,8}?[县市区州省]委|[\u4e00-\u9fa5]{0,8}?党委)第[一二三四五六七八九十\d]+[\u4e00-\u9fa5]{0,6}?巡[察视]组"
+    rf"(?:[\u4e00-\u9fa5]{{0,8}}?[县市区州省旗]委|[\u4e00-\u9fa5]{{0,8}}?[县市区]\(市、区\)委|[\u4e00-\u9fa5]{{0,8}}?党委)"
+    rf"(?:第{_N}(?:轮|批))?(?:第{_N}|{_N}个|各)?[\u4e00-\u9fa5]{{0,6}}?巡[察视](?:第?{_N})?组"
     r"|[县市区州省]党?委巡[察视]组"
 )
 _KIND = re.compile(
     r"(?:基层组织建设专项|农村专项|专项|常规|提级|机动|延伸|交叉|联动)巡[察视](?:“回头看”)?|巡[察视]“回头看”"
 )
-_TARGETS = re.compile(r"对([\u4e00-\u9fa5、()（）]{2,80}?)(?:开展了|进行了|开展|进行)")
-_FEEDBACK_TARGET = re.compile(r"向([\u4e00-\u9fa5]{2,20}?(?:党委|党工委|党组|党支部))(?:领导班子)?反馈")
+_TARGETS = re.compile(r"对([\u4e00-\u9fa5、,，()（）]{2,400}?)(?:开展了|进行了|开展|进行)[^。；]{0,16}?巡[察视]")
+_FEEDBACK_TARGET = re.compile(
+    r"向([\u4e00-\u9fa5()（）]{2,30}?(?:党委|党工委|党组|党支部|党总支|委员会|办公室|区委办|县委办|市委办))(?:领导班子)?(?:集中)?反馈"
+)
+_COUNTED = re.compile(rf"等?{_N}(?:个|家|所)[\u4e00-\u9fa5()（）]*$")
 _ISSUER_IN_TITLE = re.compile(r"^((?:中共|中国共产党)[\u4e00-\u9fa5]{2,30}?(?:委员会|工作委员会))关于")
 _TOTALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aspects", re.compile(r"([一二三四五六七八九十\d]+)个方面")),
@@ -74,10 +81,12 @@ def inspection_facts(text: str, intro: Span, figures: list[Figure]) -> Inspectio
     m = _TARGETS.search(text, s, e)
     if m:
         pos = m.start(1)
-        for part in re.split(r"、", m.group(1)):
-            clean = re.sub(r"\d+个[\u4e00-\u9fa5()（）]*$", "", part)
-            if len(clean) >= 2:
-                targets.append((pos, pos + len(clean)))
+        for part in re.split(r"[、,，]", m.group(1)):
+            clean = _COUNTED.sub("", part)  # 区科信局等4家单位 -> 区科信局
+            clean = re.sub(r"^(?:分别|同步|集中|先后)", "", clean)
+            if len(clean) >= 2 and not clean.startswith(("所辖", "下辖", "直属")):
+                at = pos + part.find(clean)
+                targets.append((at, at + len(clean)))
             pos += len(part) + 1
     elif fm := _FEEDBACK_TARGET.search(text, s, e):
         targets.append((fm.start(1), fm.end(1)))
@@ -85,14 +94,24 @@ def inspection_facts(text: str, intro: Span, figures: list[Figure]) -> Inspectio
     dates = [f for f in figures if f.kind == "date" and s <= f.span[0] < e]
     ranged = next((f for f in dates if f.iso_end), None)
     if ranged:
-        facts.start, facts.end = ranged.iso, ranged.iso_end
+        facts.start, facts.end = (with_year(x, figures, ranged.span[0]) for x in (ranged.iso, ranged.iso_end))
     for f in dates:
         sent_start = max(text.rfind("。", s, f.span[0]), s)
         sent_end = text.find("。", f.span[1], e)
         sentence = text[sent_start : sent_end if sent_end > 0 else e]
         if f is not ranged and "反馈" in sentence and facts.feedback_date is None:
-            facts.feedback_date = f.iso
+            facts.feedback_date = with_year(f.iso, figures, f.span[0])
     return facts
+
+
+def with_year(iso: str | None, figures: list[Figure], at: int) -> str | None:
+    """A date written without a year (``--06-27``) takes the year of the nearest dated figure before it in
+    the text, else after it; it stays yearless when the text gives no year at all."""
+    if not iso or not iso.startswith("--"):
+        return iso
+    years = [(abs(f.span[0] - at) + (0 if f.span[0] < at else 10_000), f.iso[:4]) for f in figures
+             if f.kind == "date" and f.iso and f.iso[:4].isdigit() and f.span[0] != at]
+    return f"{min(years)[1]}{iso[1:]}" if years else iso
 
 
 def issuer_from_title(text: str, title: Span | None) -> Span | None:
@@ -107,7 +126,7 @@ def doc_type(text: str, title: str, n_units: int) -> DocType:
     if not re.search(r"巡[察视]", text):
         return "other"
     if n_units >= 2:
-        return "rectification_roundup"
+        return "rectification_roundup" if "整改" in head else "feedback"
     if "整改" in title or re.search(r"整改(?:进展)?情况(?:予以)?公布|整改情况的通报|整改进展", head):
         return "rectification_progress"
     if "反馈" in head:
@@ -141,3 +160,77 @@ def stated_totals(text: str, figures: list[Figure], limit: Span | None = None) -
             )
     out.sort(key=lambda t: t.span[0])
     return out
+
+
+# --- figure roles: what a number measures, from its own clause --------------------------------------------
+
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:、（()）\n“”\d%]")
+_LEAD_WORDS = re.compile(r"^(?:其中|共计?|累计|合计|总计|涉及|达到?|分别|约|为|有|对|向|将|已经?|均|仅|并|且|和|及|等)+")
+_AFTER_STOP = re.compile(r"^(?:以上|以下|左右|余|多|内|后|前|中|次|的)")
+_NOUN_END = re.compile(r"中|已|的|开展|进行|分配|参加|完成|实现|被|将|均|未|全部|共|累计|涉及|存在|实际")
+# a frequency (3次督查, 2场研讨) is named by the event before it, not by what follows
+_FREQUENCY = ("次", "场", "场次", "期", "轮", "遍", "批", "批次", "人次")
+ROLE_LIMIT = 12
+
+
+def rule_role(text: str, fig: Figure) -> str | None:
+    """The object a number measures, read from its own clause: ``清退资金41115元`` → 清退资金,
+    ``11个村党组织`` → 村党组织. A count whose measure word is followed by a noun is named by that noun;
+    everything else by the words just before it. Never a number; ``None`` when the clause is empty."""
+    if fig.kind in ("date", "phone"):
+        return None
+    s, e = fig.span
+    after = text[e : e + 40]
+    cut = _CLAUSE_BREAK.search(after)
+    after = after[: cut.start() if cut else len(after)]
+    noun = after[: m.start()] if (m := _NOUN_END.search(after)) else after
+    if (fig.kind == "count" and fig.unit not in _FREQUENCY and len(noun) >= 2 and not _AFTER_STOP.match(after)
+            and "\u4e00" <= after[0] <= "\u9fff"):
+        role = noun[:ROLE_LIMIT]
+    else:
+        lo = max(0, s - 40)
+        before = text[lo:s]
+        breaks = list(_CLAUSE_BREAK.finditer(before))
+        counted = bool(breaks) and breaks[-1].group(0).isdigit()  # 9个村87.2万元: "个村" names the count
+        before = before[breaks[-1].end() :] if breaks else before
+        role = _LEAD_WORDS.sub("", before)[-ROLE_LIMIT:]
+        if counted and len(noun) >= 2 and "\u4e00" <= after[0] <= "\u9fff":
+            role = noun[:ROLE_LIMIT]  # ... so the money is named by what follows: 固定资产
+    role = role.strip(" 的")
+    return role if len(role) >= 2 and not any(c.isdigit() for c in role) else None
+
+
+# --- status from evidence: what the rectification text says about the fix -----------------------------
+
+_STILL = re.compile(
+    r"正在|推进中|整改中|尚未|未完成|仍在|逐步|逐渐|即将|初步|预计|协商|将于|将在|力争|力求|争取(?![^。，,]{0,6}资金)|争创|分批|剩余|待[^。，,]{1,12}后"
+    r"|加快[^。，,]{0,8}(?:核查|处置|办理|推进)|下一步将"
+    r"|[\d一二三四五六七八九十]+月底前完成|年底前完成"
+)
+_DONE = re.compile(
+    r"已(?:全部|经|于|按要求|按规定)?(?:整改(?:完成|到位)?|完成|清退|追回|收回|退回|退还|办结|入账|撤并|撤销|补齐|补充|补缴|规范|纠正|处理|返回|归还|配齐|移交|拆除|注销|兑付|发放到位)"
+    r"|完成整改|整改完成|整改到位|全部(?:清退|入账|收回|追回|到位|完成)|暂未发现|未再发生|100%|为零|清零|已恢复|配齐|撤销合并|已实现"
+)
+_STANDING = re.compile(r"长期坚持|持续(?:推进|深化|抓好|加强|整改|跟踪|开展)?|常态化|长效|今后|久久为功|定期|不定期|坚持")
+
+
+def status_evidence(sentences: list[str]) -> tuple[Status, int | None]:
+    """(status, index of the deciding sentence) from what the rectification sentences say.
+
+    The convention the two gold readers settled on: a sentence that says the fix is still under way (a
+    remainder, a deadline ahead, 正在/逐步/争取…) makes it ``in_progress``; else one that says it is done (a
+    completion word, or a finished result stated as fact: 已于…返回, 已全部入账, 100%, 暂未发现) makes it
+    ``completed``; else standing measures only (长期坚持, 常态化, 持续…) make it ``ongoing``; actions without
+    either are ``ongoing`` too (nothing says the fix is finished); no rectification text is ``unknown``."""
+    if not sentences:
+        return "unknown", None
+    for i, s in enumerate(sentences):
+        if _STILL.search(s):
+            return "in_progress", i
+    for i, s in enumerate(sentences):
+        if _DONE.search(s):
+            return "completed", i
+    for i, s in enumerate(sentences):
+        if _STANDING.search(s):
+            return "ongoing", i
+    return "ongoing", None

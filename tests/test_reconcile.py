@@ -95,7 +95,7 @@ def test_role_copied_from_prompt_is_dropped() -> None:
     last = a.outline.problems[-1]
     fid = next(f.id for f in a.figures if f.text == "87.2万元" and f.span[0] >= last.span[0])
     rec = build_record("x", "n", a.outline, a.figures, Answers(figure_roles={fid: "购买办公桌"}))
-    assert next(f for f in rec.figures if f.id == fid).role is None
+    assert next(f for f in rec.figures if f.id == fid).role == "固定资产", "the model's role dropped, the rules' kept"
     assert any(c.code == "role_not_in_text" for c in rec.checks)
     rec = build_record("x", "n", a.outline, a.figures, Answers(figure_roles={fid: "固定资产未入账"}))
     assert next(f for f in rec.figures if f.id == fid).role == "固定资产未入账"
