@@ -48,13 +48,18 @@ class Verdict(_Closed):
 
 
 @lru_cache(maxsize=1024)
-def problems_model(items: tuple[str, ...], figure_ids: tuple[str, ...]) -> type[BaseModel]:
-    """``{"P3": "<category>", …}`` with exactly these keys (prompt v2: the one question the model answers
-    better than the rules). Status comes from the rules' evidence (``rules.status_evidence``: measured, the
+def problems_model(items: tuple[str, ...], figure_ids: tuple[str, ...],
+                   choices: tuple[tuple[str, ...], ...] = ()) -> type[BaseModel]:
+    """``{"P3": "<category>", …}`` with exactly these keys, each an enum of the classes the rules left open
+    for that problem (``chunks.choices_for``; all of them when no class's wording fits). Status comes from the rules' evidence (``rules.status_evidence``: measured, the
     model lowered the rules' status score) and roles from each figure's own clause (``rules.rule_role``:
     0.58 against the model's 0.23 on gold v1), so neither costs output tokens. Figure ids, when a chunk still
     tags some, get a role key as before."""
-    fields: dict[str, Any] = {pid: (CategoryCN, Field(description=f"category of problem {pid}")) for pid in items}
+    fields: dict[str, Any] = {}
+    for i, pid in enumerate(items):
+        options = choices[i] if i < len(choices) and choices[i] else None
+        kind: Any = Literal[options] if options else CategoryCN  # type: ignore[valid-type]
+        fields[pid] = (kind, Field(description=f"category of problem {pid}"))
     if figure_ids:
         roles = create_model(  # type: ignore[call-overload]
             "Roles", __base__=_Closed, **{fid: (Role, Field(description=f"role of figure {fid}")) for fid in figure_ids}

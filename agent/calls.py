@@ -38,7 +38,7 @@ def answer_model(chunk: Chunk) -> type[BaseModel]:
     """The closed per-chunk schema: every id of the chunk is a required key, nothing else allowed."""
     if chunk.kind == "header":
         return header_model(chunk.figure_ids)
-    return problems_model(chunk.items, chunk.figure_ids)
+    return problems_model(chunk.items, chunk.figure_ids, chunk.choices)
 
 
 def max_tokens_for(chunk: Chunk, cap: int = 1024) -> int:

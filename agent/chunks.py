@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from agent.figures import in_order, within
-from agent.grammar import sentence_spans
+from agent.grammar import ProblemBlock, sentence_spans
 from agent.outline import Outline
-from agent.schema import Figure, Span
+from agent.rules import category_choices
+from agent.schema import CATEGORIES, Figure, Span
 
 ROLE_KINDS = ("money", "count", "percent", "measure", "duration")
 # figures tagged in problem chunks: none since prompt v2 (roles come from rules.rule_role), so the model
@@ -55,6 +56,7 @@ class Chunk:
     text: str  # what the model reads
     figure_ids: tuple[str, ...]  # ids tagged in ``text``
     span: Span
+    choices: tuple[tuple[str, ...], ...] = ()  # per item: the categories the model may pick among
 
 
 def tag_figures(text: str, span: Span, figures: Sequence[Figure], kinds: tuple[str, ...]) -> tuple[str, list[str]]:
@@ -160,12 +162,31 @@ def header_chunk(outline: Outline, figures: Sequence[Figure]) -> Chunk | None:
     return Chunk("h", "header", (), "\n".join(parts), tuple(ids), (lo, hi))
 
 
+def choices_for(text: str, p: ProblemBlock) -> tuple[str, ...]:
+    """What the model is asked to choose among for a problem's category: the classes whose wording the
+    problem uses when there are several; every class when it uses none; nothing to ask (empty) when exactly
+    one class fits, since the rules answer that (``rules.category_from_words``)."""
+    title = text[p.title[0] : p.title[1]]
+    desc = text[p.description[0] : p.description[1]] if p.description else ""
+    hits = category_choices(title, desc)
+    if len(hits) == 1:
+        return ()
+    return hits or CATEGORIES
+
+
+def asked_span(p: ProblemBlock) -> Span:
+    """What the model reads of a problem: the finding itself (its description, else its title), not the
+    measures — the category is about the finding, and status and roles come from the rules."""
+    return p.description or p.title
+
+
 def problem_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
     text = outline.text
     figures = in_order(figures)
     title = text[outline.title[0] : outline.title[1]].replace("\n", "") if outline.title else None
     chunks: list[Chunk] = []
-    group: list[tuple[str, Span, str, str, list[str]]] = []  # (problem id, span, context, entry, figure ids)
+    # (problem id, span, context, entry, figure ids, choices)
+    group: list[tuple[str, Span, str, str, list[str], tuple[str, ...]]] = []
 
     def flush() -> None:
         if not group:
@@ -174,18 +195,23 @@ def problem_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
         span = (group[0][1][0], group[-1][1][1])
         body = "\n".join(g[3] for g in group)
         ids = tuple(i for g in group for i in g[4])
-        chunks.append(Chunk(f"c{len(chunks) + 1}", "problems", tuple(g[0] for g in group), ctx + "\n" + body, ids, span))
+        chunks.append(Chunk(f"c{len(chunks) + 1}", "problems", tuple(g[0] for g in group), ctx + "\n" + body, ids, span,
+                            tuple(g[5] for g in group)))
         group.clear()
 
     for p in outline.problems:
+        choices = choices_for(text, p)
+        if not choices:
+            continue  # the rules alone answer it
         ctx = _context(outline, title, p.path, p.unit)
-        tagged, got = tag_figures(text, p.span, figures, TAG_KINDS)
-        entry = f"[{p.id}] {tagged}"
+        span_asked = asked_span(p)
+        tagged, got = tag_figures(text, span_asked, figures, TAG_KINDS)
+        entry = f"[{p.id}] {tagged}" + ("" if choices == CATEGORIES else f"（类别只能选：{'、'.join(choices)}）")
         if len(ctx) + 1 + len(entry) > CHUNK_LIMIT:
             flush()
-            chunks.extend(_split_block(outline, figures, p.id, p.span, p.title, ctx, len(chunks) + 1))
+            chunks.extend(_split_block(outline, figures, p.id, span_asked, p.title, ctx, len(chunks) + 1, choices))
             continue
-        size = p.span[1] - p.span[0]
+        size = span_asked[1] - span_asked[0]
         fits = (
             group
             and group[0][2] == ctx
@@ -195,13 +221,14 @@ def problem_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
         )
         if not fits:
             flush()
-        group.append((p.id, p.span, ctx, entry, got))
+        group.append((p.id, span_asked, ctx, entry, got, choices))
     flush()
     return chunks
 
 
 def _split_block(
-    outline: Outline, figures: Sequence[Figure], pid: str, span: Span, title: Span, ctx: str, n: int
+    outline: Outline, figures: Sequence[Figure], pid: str, span: Span, title: Span, ctx: str, n: int,
+    choices: tuple[str, ...] = CATEGORIES,
 ) -> list[Chunk]:
     text = outline.text
     heading = _clip(text[title[0] : title[1]], HEADING_LIMIT)
@@ -211,7 +238,7 @@ def _split_block(
     for i, sp in enumerate(parts, 1):
         tagged, ids = tag_figures(text, sp, figures, TAG_KINDS)
         lead = f"[{pid}] " + (f"（续）{heading}：" if i > 1 else "")
-        out.append(Chunk(f"c{n}.{i}", "problems", (pid,), f"{ctx}\n{lead}{tagged}", tuple(ids), sp))
+        out.append(Chunk(f"c{n}.{i}", "problems", (pid,), f"{ctx}\n{lead}{tagged}", tuple(ids), sp, (choices,)))
     return out
 
 

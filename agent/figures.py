@@ -72,7 +72,9 @@ _MONEY_CUES = re.compile(
 _STOP_TERMS = re.compile(
     "八项规定|一岗双责|三会一课|两个责任|两个维护|两个确立|四个意识|四个自信|四个全面|三个代表|两个一百年|两学一做|"
     "三重一大|四种形态|第一种形态|一村一策|一个不漏|一个不留|举一反三|一把手|六大行动|三严三实|四风|两委|五议两公开|"
-    "四议三会两公开|三管三必须|六治六提|一对一|一对多|三中心|三资|三农|四下基层|[三四五]位一体|三个务必|两个务必"
+    "四议三会两公开|三管三必须|六治六提|一对一|一对多|三中心|三资|三农|四下基层|[三四五]位一体|三个务必|两个务必|"
+    # news set phrases: plenums (八次全会, 二次全体会议), 两件大事, 二次供水, ordinal lists of rounds (一、二、三轮巡察)
+    "[一二三四五六七八九十]+次全(?:会|体会议)|[两三四五]件大事|二次供水|(?:[一二三四五六七八九十]+、)+[一二三四五六七八九十]+轮"
 )
 _BLOCKS = re.compile(
     r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|\"[^\"\n]{1,30}\"|《[^《》\n]*》"
@@ -106,7 +108,7 @@ _DATE_RES = [
     re.compile(p)
     for p in (
         rf"{_LB}(?P<y1>{_Y})年(?P<m1>{_M})月(?P<d1>{_DD})[日号]{_SEP}(?:(?P<y2>{_Y})年)?(?:(?P<m2>{_M})月)?(?P<d2>{_DD})[日号]",
-        rf"{_LB}(?P<y1>{_Y})年(?P<m1>{_M})月份?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月份?",
+        rf"{_LB}(?P<y1>{_Y})年(?P<m1>{_M})月(?:份|上旬|中旬|下旬)?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月(?:份|上旬|中旬|下旬)?",
         rf"{_LB}(?:(?P<y1>{_Y})年)?(?P<m1>{_M}){_SEP}(?P<m2>{_M})月份?",
         rf"{_LB}(?P<y1>{_Y})年?度?{_SEP}(?P<y2>{_Y})年度?",
         rf"{_LB}(?P<m1>{_M})月(?P<d1>{_DD})[日号]{_SEP}(?:(?P<m2>{_M})月)?(?P<d2>{_DD})[日号]",
@@ -326,25 +328,30 @@ def _iso(p: DateParts) -> str:
 
 
 def _infer_years(text: str, figs: list[_Cand]) -> None:
-    """Give a year-less date the year of the date just before it when only 、/和/及 separate them."""
-    prev: _Cand | None = None
-    for c in figs:
-        if c.kind != "date":
+    """Give a year-less date (``3月21日``) the year of its context, as a reader does: the year of the nearest
+    dated figure before it (the end year of a range: ``2023年10月9日至2024年1月14日…3月21日`` is 2024),
+    else of the nearest one after it (a news item's date line may come last). A text with no year anywhere
+    leaves it year-less (``--03-21``, value 0)."""
+    dates = [c for c in figs if c.kind == "date"]
+    for i, c in enumerate(dates):
+        if not (c.d1 and c.d1[0] is None):
             continue
-        if c.d1 and c.d1[0] is None and prev is not None:
-            last = prev.d2 or prev.d1
-            gap = text[prev.end : c.start]
-            if last and last[0] is not None and re.fullmatch(r"[、，,和及与 ]{0,2}", gap):
-                year = last[0]
-                c.d1 = (year, c.d1[1], c.d1[2])
-                if c.d2:
-                    later = (c.d2[1] or 0, c.d2[2] or 0) >= (c.d1[1] or 0, c.d1[2] or 0)
-                    c.d2 = (year if later else year + 1, c.d2[1], c.d2[2])
-                if _valid(c.d1):
-                    c.value = float(year)
-                else:  # 2月29日 after a non-leap year: leave it year-less
-                    c.d1 = (None, c.d1[1], c.d1[2])
-        prev = c
+        before = [d for d in dates[:i] if (d.d2 or d.d1) and ((d.d2 or d.d1) or (None,))[0] is not None]
+        after = [d for d in dates[i + 1 :] if d.d1 and d.d1[0] is not None]
+        source = before[-1] if before else (after[0] if after else None)
+        if source is None:
+            continue
+        last = (source.d2 if source in before and source.d2 and source.d2[0] is not None else source.d1)
+        assert last is not None and last[0] is not None
+        year = last[0]
+        c.d1 = (year, c.d1[1], c.d1[2])
+        if c.d2:
+            later = (c.d2[1] or 0, c.d2[2] or 0) >= (c.d1[1] or 0, c.d1[2] or 0)
+            c.d2 = (year if later else year + 1, c.d2[1], c.d2[2])
+        if _valid(c.d1):
+            c.value = float(year)
+        else:  # 2月29日 after a non-leap year: leave it year-less
+            c.d1 = (None, c.d1[1], c.d1[2])
 
 
 # --- looking figures up ------------------------------------------------------------------------------

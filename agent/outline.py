@@ -14,14 +14,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent import prose
+from agent import findings
+from agent.findings import Page, headed
 from agent.grammar import HEADING_KINDS, Node, ProblemBlock, build_tree, classify, lines_of
-from agent.problems import find_problems, number, paragraph_problems
-from agent.rules import doc_type
 from agent.schema import Span
 
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _PUBLISHED_LINE = re.compile(r"^(?:发布时间[:：]\s*)?(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s|$)")
+# a news page's meta line: ``日期:2023-05-04 08:46:31 来源:区文旅体局``, ``来源:…发布时间:2020-12-10 16:02``
+_META_LINE = re.compile(r"(?:发布时间|发布日期|日期|时间|来源|作者|编辑|浏览|字号|信息来源)[:：]")
+_META_DATE = re.compile(r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")
+META_LINE_LIMIT = 100
 _ISSUER_LINE = re.compile(r"^(?:中共|中国共产党)?\S{2,40}(?:委员会|党委|党工委|党组|办公室|巡察办|纪委|工作委员会)$")
 _CONTACT_HINT = re.compile(r"联系电话|电话[:：]|邮政地址|通信地址|电子邮箱|邮箱[:：]|来信|欢迎广大干部群众")
 _CLOSING = re.compile(r"^(?:下一步|下阶段|今后|总之|综上)")
@@ -86,6 +89,19 @@ def _is_title_line(line: str) -> bool:
     return len(line) <= 60 and not re.search(r"[。,，；]", line) and not line.startswith("根据")
 
 
+def _meta_line(text: str, header: list[Span], body: list[Span]) -> tuple[Span | None, list[Span]]:
+    """A news page's meta line near the top (date, source, author) is not a paragraph of the notice: its
+    date is the published date, and the line leaves the body."""
+    if any(_PUBLISHED_LINE.match(text, s, e) for s, e in header):
+        return None, body  # the header has the plain date line: ``_header_fields`` reads it
+    for i, (s, e) in enumerate(body[:3]):
+        line = text[s:e]
+        m = _META_DATE.search(line)
+        if m and len(line) <= META_LINE_LIMIT and (_META_LINE.search(line) or m.group(0) == line.strip()):
+            return (s + m.start(1), s + m.end(1)), body[:i] + body[i + 1 :]
+    return None, body
+
+
 def _header_fields(text: str, header: list[Span], out: Outline) -> None:
     title: list[Span] = []
     intro: list[Span] = []
@@ -128,45 +144,30 @@ def parse(text: str) -> Outline:
     paras = lines_of(text)
     body, trailer = _split_trailer(text, paras)
     header, body = _split_header(text, body)
+    meta, body = _meta_line(text, header, body)
     nodes = build_tree(text, body)
     out = Outline(text=text, nodes=nodes, problems=[], grammar="none")
+    out.published = meta
     out.body = (body[0][0], body[-1][1]) if body else (0, 0)
     _header_fields(text, header, out)
     _trailer_fields(text, trailer, out)
-    out.grammar, out.problems, out.units = find_problems(text, nodes)
-    if out.grammar == "none":
-        _prose_findings(text, header, body, out)
-    if out.grammar == "none":
-        _paragraph_fallback(text, body, out)
+    opening, body = _opening(text, header, body, out)
+    out.units = headed.units(text, nodes)
+    found = findings.recognize(Page(text, nodes, opening, body, out.title, len(out.units)))
+    out.grammar, out.problems = found.grammar, found.problems
+    if found.units and (len(found.units) >= 2 or not out.units):
+        out.units = found.units
     return out
 
 
-def _prose_findings(text: str, header: list[Span], body: list[Span], out: Outline) -> None:
-    """No heading grammar: findings listed in prose (news of feedback meetings, disclosures per unit)."""
-    intro = [sp for sp in header if out.title is None or sp[0] >= out.title[1]]
-    found = prose.find(text, intro + body)
-    if not found:
-        return
-    out.grammar, out.problems = "prose", number(found)
-    seen: dict[str, Span] = {}
-    for p in prose.passages(text, intro + body):
-        if p.unit is not None:
-            seen.setdefault(text[p.unit[0] : p.unit[1]], p.unit)
-    if len(seen) >= 2 or (seen and not out.units):
-        out.units = list(seen.values())
+def _opening(text: str, header: list[Span], body: list[Span], out: Outline) -> tuple[list[Span], list[Span]]:
+    """The paragraphs after the title that open the notice (who inspected whom, when), and the rest. A
+    notice without headings has no header: its first paragraph is the opening when it reads as one."""
+    opening = [sp for sp in header if out.title is None or sp[0] >= out.title[1]]
+    if out.intro is None and body and _INTRO_LINE.search(text[body[0][0] : body[0][1]]):
+        out.intro = body[0]
+        return opening + body[:1], body[1:]
+    return opening, body
 
 
 _INTRO_LINE = re.compile(r"^(?:根据|按照|依据|遵照)|巡[察视]组.{0,40}(?:进驻|进行了|开展了|反馈)")
-
-
-def _paragraph_fallback(text: str, body: list[Span], out: Outline) -> None:
-    """No heading grammar: in a text that reads as a notice, paragraphs with problem wording become candidate
-    problems (grammar ``paragraphs``); an opening paragraph that says who inspected whom is the intro."""
-    title = text[out.title[0] : out.title[1]] if out.title else ""
-    if not body or doc_type(text, title, len(out.units)) == "other":
-        return
-    if out.intro is None and _INTRO_LINE.search(text, body[0][0], body[0][1]):
-        out.intro, body = body[0], body[1:]
-    problems = paragraph_problems(text, body)
-    if problems:
-        out.grammar, out.problems = "paragraphs", problems

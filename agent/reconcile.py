@@ -21,6 +21,7 @@ from agent.figures import in_order, within
 from agent.grammar import ProblemBlock, sentence_spans
 from agent.outline import Outline
 from agent.rules import (
+    category_from_words,
     doc_type,
     inspection_facts,
     issuer_from_title,
@@ -30,6 +31,7 @@ from agent.rules import (
     status_from_phrases,
 )
 from agent.schema import (
+    Category,
     Check,
     ChunkError,
     Contact,
@@ -139,6 +141,13 @@ def collect(results: Sequence[object]) -> Answers:
     return out
 
 
+def rules_category(text: str, blk: ProblemBlock) -> Category:
+    """The rules' category: the first class whose wording the finding uses (``rules.CATEGORY_WORDS``)."""
+    title = text[blk.title[0] : blk.title[1]]
+    desc = text[blk.description[0] : blk.description[1]] if blk.description else ""
+    return category_from_words(title, desc)  # type: ignore[return-value]
+
+
 def status_of(text: str, blk: ProblemBlock) -> Status:
     """The rules' status of one problem from its rectification sentences (its measures); a paragraph taken as
     a candidate problem is its own rectification text; a finding with neither is ``unknown``."""
@@ -209,7 +218,7 @@ def build_record(
             Problem(
                 id=blk.id,
                 unit=blk.unit,
-                category=got.get("category") if got else None,  # type: ignore[arg-type]  # a CategoryCN value
+                category=(got.get("category") if got else None) or rules_category(text, blk),  # type: ignore[arg-type]  # a CategoryCN value
                 title=title,
                 description=grounded(text, blk.description),
                 measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
@@ -232,7 +241,9 @@ def build_record(
     if dt == "other":
         checks.append(Check(code="not_a_notice", severity="warning", message="text does not read as an inspection notice; fields may be empty"))
 
-    facts = inspection_facts(text, outline.intro or (0, min(len(text), 600)), figures)
+    # the opening: from the title through the intro paragraph(s), at least the first 600 characters
+    opening = (0, max(outline.intro[1] if outline.intro else 0, min(len(text), 600)))
+    facts = inspection_facts(text, opening, figures, outline.published)
     inspection = Inspection(
         inspector=grounded(text, facts.inspector),
         kind=grounded(text, facts.kind),

@@ -20,20 +20,24 @@ _COMPLETED = re.compile(
 _ONGOING = re.compile(r"长期坚持|持续(?:推进|深化|抓好|加强|整改)|常态化|长效机制|今后|逐步|久久为功")
 
 _N = r"[一二三四五六七八九十\d]+"
-# 县委第四农村专项巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 省委第三巡视组, 党委巡视组,
-# 肇庆市县(市、区)委交叉巡察第五组: the party body, then ordinals, counts and modifiers, then 巡察/巡视 and 组
+# 县委第四农村专项巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
+# 党委巡视组: a place name (no function words: 配合/接到/代表… start no name), the party body, ordinals or counts,
+# a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
+_PLACE = r"(?:(?![的在了和与对向由配合接到代表组长关于是及等并将已被为把从给据按照个各第轮中])[\u4e00-\u9fa5]){0,8}?"
 _INSPECTOR = re.compile(
-    rf"(?:[\u4e00-\u9fa5]{{0,8}}?[县市区州省旗]委|[\u4e00-\u9fa5]{{0,8}}?[县市区]\(市、区\)委|[\u4e00-\u9fa5]{{0,8}}?党委)"
-    rf"(?:第{_N}(?:轮|批))?(?:第{_N}|{_N}个|各)?[\u4e00-\u9fa5]{{0,6}}?巡[察视](?:第?{_N})?组"
-    r"|[县市区州省]党?委巡[察视]组"
+    rf"{_PLACE}(?:[县市区州省旗]委|[县市区]\(市、区\)委|党委|党组)"
+    rf"(?:第{_N}(?:轮|批))?(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?"
+    r"(?:[\u4e00-\u9fa5]{0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村))?"
+    rf"巡[察视](?:第?{_N})?组"
 )
-_KIND = re.compile(
-    r"(?:基层组织建设专项|农村专项|专项|常规|提级|机动|延伸|交叉|联动)巡[察视](?:“回头看”)?|巡[察视]“回头看”"
-)
-_TARGETS = re.compile(r"对([\u4e00-\u9fa5、,，()（）]{2,400}?)(?:开展了|进行了|开展|进行)[^。；]{0,16}?巡[察视]")
-_FEEDBACK_TARGET = re.compile(
-    r"向([\u4e00-\u9fa5()（）]{2,30}?(?:党委|党工委|党组|党支部|党总支|委员会|办公室|区委办|县委办|市委办))(?:领导班子)?(?:集中)?反馈"
-)
+_BARE_INSPECTOR = re.compile(r"巡[察视]组")  # the text never names the group's body: its first bare mention
+_KIND_ONE = (r"(?:上下联动专项|上下联动|基层组织建设专项|[\u4e00-\u9fa5]{2,8}领域专项|农村专项|专项|常规|提级|机动|延伸|交叉|联动)"
+             r"巡[察视](?:“回头看”)?")
+# the kind as written, two kinds at once included: 联动巡察和常规巡察, 常规巡察和基层组织建设专项巡察
+_KIND = re.compile(rf"{_KIND_ONE}(?:和{_KIND_ONE})?|巡[察视]“回头看”")
+_TARGETS = re.compile(r"对([\u4e00-\u9fa5、,，()（）\d]{2,600}?)(?:开展了|进行了|开展|进行)[^。；]{0,16}?巡[察视]")
+_FEEDBACK_TARGET = re.compile(r"向([\u4e00-\u9fa5、()（）\d]{2,300}?)(?:领导班子)?(?:分别|集中)?反馈")
+_SUBORDINATE = re.compile(r"(?:及其|及|以及)(?:所辖|下辖|直属).*$|及(?=[\d一二三四五六七八九十]+个)|共[\d一二三四五六七八九十]+个.*$")
 _COUNTED = re.compile(rf"等?{_N}(?:个|家|所)[\u4e00-\u9fa5()（）]*$")
 _ISSUER_IN_TITLE = re.compile(r"^((?:中共|中国共产党)[\u4e00-\u9fa5]{2,30}?(?:委员会|工作委员会))关于")
 _TOTALS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -71,27 +75,17 @@ def _first(rx: re.Pattern[str], text: str, start: int, end: int, group: int = 0)
     return (m.start(group), m.end(group)) if m else None
 
 
-def inspection_facts(text: str, intro: Span, figures: list[Figure]) -> InspectionFacts:
-    """Inspector, kind, targets and dates from the notice's opening paragraph(s)."""
+def inspection_facts(text: str, intro: Span, figures: list[Figure], published: Span | None = None) -> InspectionFacts:
+    """Inspector, kind, targets and dates from the notice's opening paragraph(s); the page's own date
+    (``published``) is never the feedback date."""
     s, e = intro
     facts = InspectionFacts()
-    facts.inspector = _first(_INSPECTOR, text, s, e)
+    facts.inspector = (_first(_INSPECTOR, text, s, e) or _first(_INSPECTOR, text, 0, len(text))
+                       or _first(_BARE_INSPECTOR, text, 0, len(text)))
     facts.kind = _first(_KIND, text, s, e)
-    targets: list[Span] = []
-    m = _TARGETS.search(text, s, e)
-    if m:
-        pos = m.start(1)
-        for part in re.split(r"[、,，]", m.group(1)):
-            clean = _COUNTED.sub("", part)  # 区科信局等4家单位 -> 区科信局
-            clean = re.sub(r"^(?:分别|同步|集中|先后)", "", clean)
-            if len(clean) >= 2 and not clean.startswith(("所辖", "下辖", "直属")):
-                at = pos + part.find(clean)
-                targets.append((at, at + len(clean)))
-            pos += len(part) + 1
-    elif fm := _FEEDBACK_TARGET.search(text, s, e):
-        targets.append((fm.start(1), fm.end(1)))
-    facts.targets = targets
-    dates = [f for f in figures if f.kind == "date" and s <= f.span[0] < e]
+    facts.targets = _targets(text, (s, e))
+    dates = [f for f in figures if f.kind == "date" and s <= f.span[0] < e
+             and not (published and f.span[0] < published[1] and published[0] < f.span[1])]
     ranged = next((f for f in dates if f.iso_end), None)
     if ranged:
         facts.start, facts.end = (with_year(x, figures, ranged.span[0]) for x in (ranged.iso, ranged.iso_end))
@@ -104,13 +98,37 @@ def inspection_facts(text: str, intro: Span, figures: list[Figure]) -> Inspectio
     return facts
 
 
+def _targets(text: str, intro: Span) -> list[Span]:
+    """The inspected bodies as written: the list after ``对…开展…巡察`` (or ``向…反馈``), in the opening first,
+    else anywhere near the top. ``等19个单位``, ``及所辖9个社区``, ``共14个党组织`` are not bodies of their own."""
+    top = (0, min(len(text), 2000))
+    for rx, (s, e) in ((_TARGETS, intro), (_FEEDBACK_TARGET, intro), (_TARGETS, top), (_FEEDBACK_TARGET, top)):
+        m = rx.search(text, s, e)
+        if m is None:
+            continue
+        out: list[Span] = []
+        pos = m.start(1)
+        for part in re.split(r"[、,，]", m.group(1)):
+            name = _COUNTED.sub("", _SUBORDINATE.sub("", part))  # 区科信局等4家单位 -> 区科信局
+            name = re.sub(r"^(?:分别|同步|集中|先后)", "", name)
+            if len(name) >= 2 and not name.startswith(("所辖", "下辖", "直属", "被巡察", "相关")):
+                at = pos + part.find(name)
+                out.append((at, at + len(name)))
+            pos += len(part) + 1
+        if out:
+            return out
+    return []
+
+
 def with_year(iso: str | None, figures: list[Figure], at: int) -> str | None:
     """A date written without a year (``--06-27``) takes the year of the nearest dated figure before it in
-    the text, else after it; it stays yearless when the text gives no year at all."""
+    the text (the end of a range: the feedback follows the stay), else after it; it stays yearless when the
+    text gives no year at all."""
     if not iso or not iso.startswith("--"):
         return iso
-    years = [(abs(f.span[0] - at) + (0 if f.span[0] < at else 10_000), f.iso[:4]) for f in figures
-             if f.kind == "date" and f.iso and f.iso[:4].isdigit() and f.span[0] != at]
+    years = [(abs(f.span[0] - at) + (0 if f.span[0] < at else 10_000), ((f.iso_end if f.span[0] < at else None) or f.iso)[:4])
+             for f in figures if f.kind == "date" and f.iso and f.iso[:4].isdigit() and f.span[0] != at]
+    years = [(d, y) for d, y in years if y.isdigit()]
     return f"{min(years)[1]}{iso[1:]}" if years else iso
 
 
@@ -125,8 +143,9 @@ def doc_type(text: str, title: str, n_units: int) -> DocType:
     head = title + text[:400]
     if not re.search(r"巡[察视]", text):
         return "other"
-    if n_units >= 2:
-        return "rectification_roundup" if "整改" in head else "feedback"
+    if n_units >= 2:  # several units: their rectification together, or their findings disclosed together
+        rectified = re.search(r"整改(?:进展|落实|工作)?情况|整改进展", title + text[:300])
+        return "rectification_roundup" if rectified else "feedback"
     if "整改" in title or re.search(r"整改(?:进展)?情况(?:予以)?公布|整改情况的通报|整改进展", head):
         return "rectification_progress"
     if "反馈" in head:
@@ -234,3 +253,38 @@ def status_evidence(sentences: list[str]) -> tuple[Status, int | None]:
         if _STANDING.search(s):
             return "ongoing", i
     return "ongoing", None
+
+
+# --- category by keywords: the rules' answer the model must beat ------------------------------------------
+
+# the wording a reader sees for each class, from the same definitions the model reads (prompts/v2/system.md)
+CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
+    ("整改落实", r"整改|上轮巡|上一轮巡|审计发现|审计反馈|回头看"),
+    ("理论学习", r"学习|理论|第一议题|意识形态|中心组|思想"),
+    ("作风纪律", r"八项规定|四风|形式主义|官僚主义|两个责任|主体责任|监督责任|廉政|廉洁|纪律|作风|公务接待|公车|吃喝|腐败"),
+    ("党组织建设", r"党组织|党支部|党建|党员|组织生活|三会一课|民主集中制|主题党日|党费|支部|党内政治生活|战斗堡垒"),
+    ("干部队伍", r"干部|选人用人|后备|人才|选拔|任用|考核|队伍建设|编制"),
+    ("财务资金", r"财务|资金|经费|补贴|津贴|报销|票据|账|预算|收支|会计|专项资金|坐收坐支"),
+    ("工程项目", r"工程|项目|招投标|招标|采购|合同|施工|发包"),
+    ("资产管理", r"资产|三资|国有企业|国企|出租|固定资产|资源"),
+    ("乡村振兴", r"乡村振兴|村集体|集体经济|农业|农村|耕地|人居环境|脱贫|扶贫|种植|产业"),
+    ("民生服务", r"民生|低保|养老|医疗|医保|教育|信访|群众|为民服务|救助|就业|服务意识"),
+    ("安全生产", r"安全|应急|消防|交通|防汛|隐患"),
+    ("决策落实", r"决策部署|政策|依法|履职|职能|发展|营商|落实"),
+)
+
+
+def category_choices(title: str, description: str = "") -> tuple[str, ...]:
+    """The classes whose wording the problem's title uses (else its description), in the order of
+    ``CATEGORY_WORDS``; empty when none does."""
+    for text in (title, description):
+        hits = tuple(name for name, words in CATEGORY_WORDS if re.search(words, text))
+        if hits:
+            return hits
+    return ()
+
+
+def category_from_words(title: str, description: str = "") -> str:
+    """The rules' category: the first class whose wording the problem uses; 其他 when none does."""
+    choices = category_choices(title, description)
+    return choices[0] if choices else "其他"

@@ -14,7 +14,7 @@ import cn2an
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.chunks import CHUNK_LIMIT, ROLE_KINDS, make_chunks
+from agent.chunks import CHUNK_LIMIT, TAG_KINDS, make_chunks
 from agent.figures import find_figures
 from agent.grammar import HEADING_KINDS, walk
 from agent.numerals import MULTIPLIERS
@@ -89,7 +89,7 @@ def test_chinese_numeral_money_round_trips(amount: tuple[int, str]) -> None:
 def test_outline_never_crashes_and_spans_stay_inside(text: str) -> None:
     o = parse(text)
     n = len(text)
-    assert o.grammar in ("fankui_pairs", "zhenggai_pairs", "inline", "paragraphs", "none") or o.grammar.startswith("headings:")
+    assert o.grammar in ("fankui_pairs", "zhenggai_pairs", "inline", "prose", "paragraphs", "none") or o.grammar.startswith("headings:")
     assert [p.id for p in o.problems] == [f"P{i}" for i in range(1, len(o.problems) + 1)]
     for p in o.problems:
         assert 0 <= p.span[0] < p.span[1] <= n
@@ -120,6 +120,8 @@ def test_chunks_fit_and_lose_no_problem_or_figure(text: str) -> None:
         for pid in c.items:
             sent[pid].update(c.figure_ids)
     for p in o.problems:
-        inside = {f.id for f in figures if f.kind in ROLE_KINDS and p.span[0] <= f.span[0] and f.span[1] <= p.span[1]}
-        assert inside <= sent[p.id], "every figure of a problem is tagged in a chunk that answers it"
+        inside = {f.id for f in figures if f.kind in TAG_KINDS and p.span[0] <= f.span[0] and f.span[1] <= p.span[1]}
+        assert inside <= sent[p.id], "every figure the model is asked about is tagged in a chunk that answers it"
+        answered = [c for c in chunks if p.id in c.items]
+        assert answered and all(p.span[0] <= c.span[0] and c.span[1] <= p.span[1] or c.span[0] <= p.span[0] for c in answered)
     assert set(sent) == {pid for c in chunks for pid in c.items}

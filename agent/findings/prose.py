@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.findings.base import Found, Page, number
 from agent.grammar import CN_NUM, ProblemBlock, cn_small
 from agent.schema import Span
 
@@ -281,6 +282,19 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
             continue
         return (a, min(e, b + 1 if b < e and text[b] in "。" else b))
     return None
+
+
+def recognize(page: Page) -> Found | None:
+    """Findings listed in prose, in the opening and the body; the units a disclosure ties them to."""
+    paras = page.opening + page.body
+    found = find(page.text, paras)
+    if not found:
+        return None
+    seen: dict[str, Span] = {}
+    for p in passages(page.text, paras):
+        if p.unit is not None:
+            seen.setdefault(page.text[p.unit[0] : p.unit[1]], p.unit)
+    return Found("prose", number(found), list(seen.values()))
 
 
 def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
