@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,21 +50,22 @@ def structure_cmd(
     log_json: Annotated[bool, typer.Option("--log-json", help="one JSON object per event on stderr, and a JSON summary")] = False,
     engine: Annotated[str, typer.Option(help="local (asyncio, this process) or ray (Ray Data; --workers actors, --concurrency requests each)")] = "local",
     ray_address: Annotated[str | None, typer.Option(help="with --engine ray: a cluster (auto or HOST:PORT); default: local mode")] = None,
+    server_wait: Annotated[float | None, typer.Option(help="seconds to wait for a --base-url server that stopped answering before ending the batch (default 600) [env XUNCHA_SERVER_WAIT]")] = None,
 ) -> None:
     """Structure notices into one JSON record each; a rerun resumes where the last one stopped."""
     try:
-        settings = resolve(base_url, api_key, model, mode, concurrency)
+        settings = resolve(base_url, api_key, model, mode, concurrency, server_wait=server_wait)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(log_json, str(exc))
         raise typer.Exit(2) from None
     files = find_notice_files(paths)
     if not files:
-        err.print(f"[red]error:[/red] no files matched {' '.join(paths)}")
+        _error(log_json, f"no files matched {' '.join(paths)}")
         raise typer.Exit(2)
     db_path = db or (Path(os.environ["XUNCHA_DB"]) if os.environ.get("XUNCHA_DB") else default_db(out))
     quiet = quiet or bool(os.environ.get("XUNCHA_QUIET"))
     if engine not in ("local", "ray"):
-        err.print(f"[red]error:[/red] --engine must be local or ray, got {engine!r}")
+        _error(log_json, f"--engine must be local or ray, got {engine!r}")
         raise typer.Exit(2)
     opts = {"no_llm": no_llm, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers,
             "engine": engine, "ray_address": ray_address}
@@ -71,13 +73,113 @@ def structure_cmd(
     raise typer.Exit(code)
 
 
+def _error(log_json: bool, message: str, **data: Any) -> None:
+    """An error of the structure command: a red line, or with --log-json a JSON event like the others."""
+    if log_json:
+        event = {"ts": round(time.time(), 3), "event": "error", "message": message, **data}
+        sys.stderr.write(json.dumps(event, ensure_ascii=False) + "\n")
+        sys.stderr.flush()
+    else:
+        err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+
+
+async def _model_client(settings: Settings, opts: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(extractor, embedded server or None, gate) for a model run; raises typer.Exit(2) with one line.
+
+    The gate watches the server for the local engine: a Supervisor restarts the embedded server, a Breaker
+    waits out a --base-url server (agent.outage)."""
+    from agent.extract import Extractor, resolve_model
+    from agent.outage import Breaker, Gate
+    from agent.prompts import load
+
+    server = None
+    gate: Gate | None = None
+    base_url, model_name = settings.base_url, settings.model
+    if settings.embedded:
+        from agent.server import ServerError, start_embedded
+        from agent.supervisor import Supervisor
+
+        say = None if opts["quiet"] else (lambda m: _note(opts, m, "server_starting"))
+        try:
+            server = start_embedded(settings, say=say)
+        except ServerError as exc:
+            _error(opts["log_json"], str(exc))
+            raise typer.Exit(2) from None
+        base_url, model_name = server.base_url, model_name or server.model_name
+        gate = Supervisor(server, settings) if opts["engine"] == "local" else None
+    elif opts["engine"] == "local":
+        assert base_url is not None
+        gate = Breaker(base_url, settings.breaker_threshold, settings.server_wait, settings.probe_interval)
+    assert base_url is not None
+    if not model_name:
+        try:
+            model_name = await resolve_model(base_url, settings.api_key)
+        except Exception as exc:  # noqa: BLE001 - any failure here is "cannot ask the server"
+            if server is not None:
+                server.stop()
+            _error(opts["log_json"], f"cannot list the models of {base_url} ({type(exc).__name__}): is the server "
+                   "running? Pass --model (XUNCHA_MODEL) to skip this check")  # fmt: skip
+            raise typer.Exit(2) from None
+    return Extractor(settings, base_url, model_name, load(settings.prompt_version), gate=gate), server, gate
+
+
+def _note(opts: dict[str, Any], message: str, event: str) -> None:
+    if opts["log_json"]:
+        sys.stderr.write(json.dumps({"ts": round(time.time(), 3), "event": event, "message": message}, ensure_ascii=False) + "\n")
+    else:
+        err.print(message)
+
+
+def _stopped(stats: Any, gone: Any, log_json: bool) -> None:
+    """The one line that ends a batch whose model server did not come back."""
+    left = stats.total - stats.finished
+    message = (f"the model server at {gone.url} has been down for {gone.down_seconds:.0f} s ({gone.reason}): stopped "
+               f"with {left} of {stats.total} notices left; rerun the same command to resume")  # fmt: skip
+    _error(log_json, message, url=gone.url, down_seconds=round(gone.down_seconds, 1), left=left)
+
+
+def _log_filters(extractor: Any) -> list[Any]:
+    """The API key never reaches a log line (without a model, the LLM layer is not even imported)."""
+    if extractor is None:
+        return []
+    from agent.extract import redaction
+
+    return [redaction()]
+
+
+def _watch_server(reporter: Any, server: Any, gate: Any) -> None:
+    """From here on the server's ups and downs are events on the bar or in the JSON log."""
+    if server is not None:
+        reporter.event("server_started", {"url": server.base_url, "pid": server.pid,
+                                          "seconds": round(server.startup_seconds or 0, 1)})  # fmt: skip
+    if gate is not None:
+        gate.on_event = reporter.event
+        gate.start()
+
+
+async def _run_ray(files: list[str], store: Store, sink: JsonlSink, settings: Settings, opts: dict[str, Any],
+                   extractor: Any, server: Any, reporter: Any) -> Any:  # fmt: skip
+    from agent.engine_ray import RayUnavailable, run_ray
+
+    if extractor is not None:
+        await extractor.close()  # the actors bring their own clients
+    try:
+        return run_ray(files, store, settings, (server.base_url if server else settings.base_url) if extractor else None,
+                       extractor.model if extractor else None,
+                       extractor.prompts if extractor else None, address=opts["ray_address"], sink=sink,
+                       use_cache=opts["cache"], force=opts["force"], workers=opts["workers"], argv=sys.argv[1:],
+                       on_event=reporter.event, on_start=reporter.attach)
+    except RayUnavailable as exc:
+        _error(opts["log_json"], str(exc))
+        raise typer.Exit(2) from None
+
+
 async def _structure(files: list[str], out: Path, db_path: Path, settings: Settings, opts: dict[str, Any]) -> int:
     from agent.progress import Reporter, summary_json, summary_table
     from agent.prompts import load
     from agent.runner import Runner, mirror_jsonl
 
-    extractor = None
-    server = None
+    extractor = server = gate = stopped = None
     store = Store(db_path)
     sink = JsonlSink(out)
     expect = None
@@ -89,56 +191,38 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
         expect = candidate if nothing_to_do(store, files, *candidate) else None  # a finished batch needs no server
     try:
         if not opts["no_llm"] and expect is None:
-            from agent.extract import Extractor, resolve_model
-
-            base_url, model_name = settings.base_url, settings.model
-            if settings.embedded:
-                from agent.server import ServerError, start_embedded
-
-                try:
-                    server = start_embedded(settings, say=None if opts["quiet"] else err.print)
-                except ServerError as exc:
-                    err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-                    return 2
-                base_url, model_name = server.base_url, model_name or server.model_name
-            assert base_url is not None
-            if not model_name:
-                try:
-                    model_name = await resolve_model(base_url, settings.api_key)
-                except Exception as exc:  # noqa: BLE001 - any failure here is "cannot ask the server"
-                    err.print(f"[red]error:[/red] cannot list the models of {escape(base_url)} ({type(exc).__name__}):"
-                              " is the server running? Pass --model (XUNCHA_MODEL) to skip this check", soft_wrap=True)
-                    return 2
-            extractor = Extractor(settings, base_url, model_name, load(settings.prompt_version))
+            extractor, server, gate = await _model_client(settings, opts)
         show = not opts["quiet"] and not opts["log_json"] and len(files) > 1
-        with Reporter(err, show=show, log_json=opts["log_json"]) as reporter:
-            if opts["engine"] == "ray":
-                from agent.engine_ray import RayUnavailable, run_ray
-
-                if extractor is not None:
-                    await extractor.close()  # the actors bring their own clients
-                try:
-                    stats = run_ray(files, store, settings, base_url if extractor else None, extractor.model if extractor else None,
-                                    extractor.prompts if extractor else None, address=opts["ray_address"], sink=sink,
-                                    use_cache=opts["cache"], force=opts["force"], workers=opts["workers"], argv=sys.argv[1:],
-                                    on_event=reporter.event, on_start=reporter.attach)
-                except RayUnavailable as exc:
-                    err.print(f"[red]error:[/red] {exc}")
-                    return 2
-            else:
-                runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
-                                workers=opts["workers"], on_event=reporter.event, expect=expect)
-                reporter.attach(runner.stats)
-                stats = await runner.run(files, sys.argv[1:])
+        with Reporter(err, show=show, log_json=opts["log_json"], notes=not opts["quiet"]) as reporter:
+            with reporter.capture_logs(*_log_filters(extractor)):
+                _watch_server(reporter, server, gate)
+                if opts["engine"] == "ray":
+                    stats = await _run_ray(files, store, sink, settings, opts, extractor, server, reporter)
+                else:
+                    runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
+                                    workers=opts["workers"], on_event=reporter.event, expect=expect)
+                    reporter.attach(runner.stats)
+                    stats = await runner.run(files, sys.argv[1:])
+                    stopped = runner.stopped
+                if gate is not None:
+                    stats.server = gate.report()
         sink.close()
         mirror_jsonl(store, out)
+        if stopped is not None and opts["log_json"]:  # the summary stays the last JSON line
+            _stopped(stats, stopped, log_json=True)
         if opts["log_json"]:
             sys.stderr.write(json.dumps(summary_json(stats), ensure_ascii=False) + "\n")
         elif not opts["quiet"]:
             err.print(summary_table(stats, str(out), str(db_path)))
-        return 1 if stats.failed or stats.partial else 0
+        if stopped is not None and not opts["log_json"]:  # the last line a person sees
+            _stopped(stats, stopped, log_json=False)
+        return 1 if stopped is not None or stats.failed or stats.partial else 0
+    except typer.Exit as exc:
+        return int(exc.exit_code)
     finally:
         sink.close()
+        if gate is not None:
+            await gate.aclose()
         if extractor is not None:
             await extractor.close()
         if server is not None:

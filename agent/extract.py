@@ -9,6 +9,11 @@ Two kinds of retry are kept apart on purpose:
 - validation failures (bad or truncated JSON, an unknown id, a missing item) are re-asked by instructor, at
   most ``Settings.reasks`` times, because its validator messages are written for the model. A reply cut at
   ``max_tokens`` is not re-asked: at temperature 0 the same prompt is cut the same way.
+A third kind is not the chunk's fault at all: the server going down. Every request first asks the batch's
+``agent.outage.Gate`` (when there is one): it waits while the server is down or being restarted, and a
+request that could not connect because of the outage raises ``Outage`` and is sent again once the server is
+back, with a fresh set of network retries (at most ``Settings.outage_retries`` times per chunk). When the
+gate gives up, ``ServerGone`` goes past ``run_chunk`` to the runner, which ends the batch.
 Every attempt counts toward the notice's usage (requests and tokens), failed ones included: the raw client
 is wrapped so each request and each reply is counted before instructor parses it. A chunk that still fails
 yields a recorded ``ChunkError`` whose ``kind`` says which fault it was (``network``, ``timeout``,
@@ -38,10 +43,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from agent.calls import CallResult, answer_model, max_tokens_for
 from agent.chunks import Chunk
 from agent.config import Settings
+from agent.outage import Gate, Outage, ServerGone
 from agent.prompts import PromptSet, render
 from agent.schema import ChunkError, Usage
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+CONNECT_TIMEOUT = 20.0  # seconds: a host that is off shows as a connect timeout; a healthy one connects at once
 LOGGERS = ("openai", "openai._base_client", "httpx", "httpx2", "instructor", "instructor.v2", "instructor.v2.retry")
 _usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("xuncha_usage", default=None)
 
@@ -78,6 +85,11 @@ class _Redact(logging.Filter):
 
 
 _REDACT = _Redact()
+
+
+def redaction() -> logging.Filter:
+    """The filter that takes the API key out of log records, for a handler that prints them (--log-json)."""
+    return _REDACT
 
 
 def redact(text: str, secrets: set[str] | frozenset[str]) -> str:
@@ -152,20 +164,59 @@ def _status_detail(exc: openai.APIStatusError) -> str:
     return f"HTML page: {_page_text(text)}" if _looks_html(text) else " ".join(text.split())
 
 
-def _checked(create: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """The raw ``chat.completions.create``, counting every request and reply and refusing non-completions.
+async def _through(gate: Gate | None, create: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+    """One request through the gate: held while the server is down; a connection failure the gate puts
+    down to an outage becomes ``Outage`` (sent again later); any HTTP answer tells the gate it is up."""
+    epoch = await gate.ready() if gate is not None else 0
+    usage = _usage.get()
+    if usage is not None:
+        usage.requests += 1
+    try:
+        response = await create(*args, **kwargs)
+    except openai.APIStatusError:
+        if gate is not None:
+            gate.succeeded()
+        raise
+    except openai.APIConnectionError as exc:  # refused, reset, dropped, or no connection at all
+        if gate is not None and _unreachable(exc):
+            reason = "ConnectTimeout: no connection within the connect timeout" if _connect_timeout(exc) else _short(_root(exc), 160)
+            if await gate.failed(epoch, reason):
+                raise Outage(reason) from exc
+        raise
+    if gate is not None:
+        gate.succeeded()
+    return response
+
+
+def _connect_timeout(exc: BaseException) -> bool:
+    seen, cur = set(), exc.__cause__
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if type(cur).__name__ == "ConnectTimeout":  # httpx's and httpx2's alike
+            return True
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def _unreachable(exc: openai.APIConnectionError) -> bool:
+    """The server could not be reached: refused, reset, dropped, or a connect timeout. A read timeout is a
+    slow server, not a dead one: it stays with the chunk's own retries."""
+    return not isinstance(exc, openai.APITimeoutError) or _connect_timeout(exc)
+
+
+def _checked(create: Callable[..., Awaitable[Any]], gate: Gate | None = None) -> Callable[..., Awaitable[Any]]:
+    """The raw ``chat.completions.create``, through the gate, counting every request and reply and
+    refusing non-completions.
 
     The kwargs pass through untouched, so the request body is exactly what instructor builds.
     """
 
     async def checked(*args: Any, **kwargs: Any) -> Any:
-        usage = _usage.get()
-        if usage is not None:
-            usage.requests += 1
         try:
-            response = await create(*args, **kwargs)
+            response = await _through(gate, create, *args, **kwargs)
         except json.JSONDecodeError as exc:  # a JSON content type with a body that is not JSON
             raise BadResponse(f"HTTP 200 with a body that is not JSON: {_page_text(exc.doc)}") from None
+        usage = _usage.get()
         if isinstance(response, str):  # openai hands back the text of a non-JSON content type
             what = "an HTML page" if _looks_html(response) else "a non-JSON body"
             raise BadResponse(f"HTTP 200 with {what}, not a chat completion: {_page_text(response)}")
@@ -183,15 +234,17 @@ def _checked(create: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[A
 class Extractor:
     """Sends chunks to one OpenAI-compatible server with at most ``settings.concurrency`` in flight."""
 
-    def __init__(self, settings: Settings, base_url: str, model: str, prompts: PromptSet) -> None:
-        self.settings, self.model, self.prompts = settings, model, prompts
+    def __init__(self, settings: Settings, base_url: str, model: str, prompts: PromptSet, gate: Gate | None = None) -> None:
+        """``gate``: the batch's view of the server's health (``agent.outage``); None sends regardless."""
+        self.settings, self.model, self.prompts, self.gate = settings, model, prompts, gate
         self._secrets = _secrets(settings.api_key)
         _install_redaction(self._secrets)
-        self._raw = openai.AsyncOpenAI(
-            base_url=base_url, api_key=settings.api_key, max_retries=0, timeout=settings.timeout
-        )
+        timeout = openai.Timeout(settings.timeout, connect=min(settings.timeout, CONNECT_TIMEOUT))
+        self._raw = openai.AsyncOpenAI(base_url=base_url, api_key=settings.api_key, max_retries=0, timeout=timeout)
         completions = self._raw.chat.completions
-        completions.create = _checked(completions.create)  # type: ignore[method-assign, assignment]
+        completions.create = _checked(completions.create, gate)  # type: ignore[method-assign, assignment]
+        if gate is not None:  # an embedded server restarted on another port
+            gate.follow(lambda url: setattr(self._raw, "base_url", url))
         self._client = instructor.from_openai(self._raw, mode=getattr(instructor.Mode, settings.mode))
         self._sem = asyncio.Semaphore(settings.concurrency)
 
@@ -220,7 +273,7 @@ class Extractor:
             return await self._client.chat.completions.create(**kwargs)  # type: ignore[no-any-return]
         except InstructorRetryException as exc:
             cause = exc.__cause__
-            if isinstance(cause, (openai.APIStatusError, openai.APITimeoutError, openai.APIConnectionError, BadResponse)):
+            if isinstance(cause, (openai.APIStatusError, openai.APIConnectionError, BadResponse, Outage, ServerGone)):
                 raise cause from cause.__cause__  # keep the transport's own cause (refused, dropped, …)
             raise
 
@@ -230,42 +283,64 @@ class Extractor:
         model = answer_model(chunk)  # the same schema and budget the pure request body (agent.calls) uses
         max_tokens = max_tokens_for(chunk, self.settings.max_tokens)
         s = self.settings
-        net_attempts = 0
+        tries = [0]  # network attempts, across outages
         try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_retryable),
-                stop=stop_after_attempt(s.net_retries + 1) | stop_before_delay(s.retry_budget),
-                wait=_waiter(s),
-                reraise=True,
-            ):
-                with attempt:
-                    net_attempts += 1
-                    answer = await self._unwrapped(
-                        model=self.model,
-                        messages=render(chunk, self.prompts),  # type: ignore[arg-type]
-                        response_model=model,
-                        max_retries=s.reasks,
-                        temperature=0,
-                        max_tokens=max_tokens,
-                    )
-            return answer, usage
+            return await self._through_outages(chunk, model, max_tokens, tries), usage
+        except ServerGone:
+            raise  # the batch's, not this chunk's: the runner stops
+        except Outage as exc:
+            msg = f"the server went down under this chunk {s.outage_retries + 1} times (last: {_short(exc)})"
+            raise ExtractionFailed("network", msg, tries[0], usage) from exc
         except InstructorRetryException as exc:
             raise ExtractionFailed("validation", _short(exc), usage.requests, usage) from exc
         except IncompleteOutputException as exc:
             raise ExtractionFailed("truncated", f"reply cut at max_tokens={max_tokens}", usage.requests, usage) from exc
         except openai.APIStatusError as exc:
             msg = f"HTTP {exc.status_code}: {_short(_status_detail(exc))}"
-            raise ExtractionFailed(f"http_{exc.status_code}", msg, net_attempts, usage) from exc
+            raise ExtractionFailed(f"http_{exc.status_code}", msg, tries[0], usage) from exc
         except openai.APITimeoutError as exc:
-            msg = f"no reply within timeout={s.timeout:g} s ({_short(exc)}), {net_attempts} attempt(s)"
-            raise ExtractionFailed("timeout", msg, net_attempts, usage) from exc
+            what = f"no connection within {min(s.timeout, CONNECT_TIMEOUT):g} s" if _connect_timeout(exc) else f"no reply within timeout={s.timeout:g} s"
+            msg = f"{what} ({_short(exc)}), {tries[0]} attempt(s)"
+            raise ExtractionFailed("timeout", msg, tries[0], usage) from exc
         except openai.APIConnectionError as exc:
-            msg = f"{_short(exc).rstrip('.')}: {_short(_root(exc))} ({net_attempts} attempt(s))"
-            raise ExtractionFailed("network", msg, net_attempts, usage) from exc
+            msg = f"{_short(exc).rstrip('.')}: {_short(_root(exc))} ({tries[0]} attempt(s))"
+            raise ExtractionFailed("network", msg, tries[0], usage) from exc
         except BadResponse as exc:
-            raise ExtractionFailed("bad_response", _short(exc), net_attempts, usage) from exc
+            raise ExtractionFailed("bad_response", _short(exc), tries[0], usage) from exc
         except Exception as exc:  # noqa: BLE001 - any other fault is this chunk's, not the batch's
             raise ExtractionFailed("error", f"{type(exc).__name__}: {_short(exc)}", max(usage.requests, 1), usage) from exc
+
+    async def _through_outages(self, chunk: Chunk, model: type[BaseModel], max_tokens: int, tries: list[int]) -> BaseModel:
+        """The network retries, started afresh after each outage the chunk was caught in: a request the
+        server's going down cut off is not the chunk's fault, so it does not spend the chunk's retries."""
+        outages = 0
+        while True:
+            try:
+                return await self._retrying(chunk, model, max_tokens, tries)
+            except Outage:
+                outages += 1
+                if outages > self.settings.outage_retries:
+                    raise
+
+    async def _retrying(self, chunk: Chunk, model: type[BaseModel], max_tokens: int, tries: list[int]) -> BaseModel:
+        s = self.settings
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(_retryable),
+            stop=stop_after_attempt(s.net_retries + 1) | stop_before_delay(s.retry_budget),
+            wait=_waiter(s),
+            reraise=True,
+        ):
+            with attempt:
+                tries[0] += 1
+                answer = await self._unwrapped(
+                    model=self.model,
+                    messages=render(chunk, self.prompts),  # type: ignore[arg-type]
+                    response_model=model,
+                    max_retries=s.reasks,
+                    temperature=0,
+                    max_tokens=max_tokens,
+                )
+        return answer
 
 
 def _root(exc: BaseException) -> str:

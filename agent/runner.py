@@ -6,13 +6,16 @@ at once); a notice already done for this model and prompt version with the same 
 chunk call goes through the store's cache, so a rerun sends only what did not succeed before; every
 outcome, including a crash inside the rules on a strange file, lands in the store as a record, a partial
 record or a named failure, and the batch goes on. Progress is reported as events for the CLI to draw.
+One thing stops a batch early: the model server gone for good (``agent.outage.ServerGone``). Then the
+notices in flight are not recorded at all (no partial records for a fault that is not theirs), the run's row
+is closed as interrupted, ``Runner.stopped`` holds the reason, and a rerun picks up where it ended.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from agent.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
 from agent.chunks import Chunk
 from agent.ingest import IngestError, read_notice
+from agent.outage import ServerGone
 from agent.pipeline import analyse, model_result_record, rules_record
 from agent.schema import NoticeRecord
 from agent.sinks import JsonlSink, failure_line, write_jsonl
@@ -45,6 +49,7 @@ class Stats:
     completion_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    server: dict[str, Any] = field(default_factory=dict)  # outages, restarts, seconds down (agent.outage)
 
     @property
     def finished(self) -> int:
@@ -157,6 +162,7 @@ class Runner(Outcomes):
         self.force, self.workers = force, workers
         self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
         self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
+        self.stopped: ServerGone | None = None  # why the batch ended early, if it did
 
     async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
         self.begin(len(files), argv)
@@ -164,10 +170,13 @@ class Runner(Outcomes):
         for f in files:
             queue.put_nowait(f)
         interrupted = True
+        workers = [asyncio.ensure_future(self._worker(queue)) for _ in range(max(1, self.workers))]
         try:
-            workers = [asyncio.ensure_future(self._worker(queue)) for _ in range(max(1, self.workers))]
             await asyncio.gather(*workers)
             interrupted = False
+        except ServerGone as exc:  # the notices in flight stay unrecorded: the rerun does them
+            self.stopped = exc
+            await _cancel(workers)
         finally:
             self.end(interrupted)
         return self.stats
@@ -198,11 +207,22 @@ class Runner(Outcomes):
                 rec = rules_record(a)
             else:
                 t0 = time.monotonic()
-                results = await asyncio.gather(*(self._chunk(c) for c in a.chunks))
+                results = await self._ask_all(a.chunks)
                 rec = model_result_record(a, results, self.extractor.model, self.extractor.prompts.version, time.monotonic() - t0)
+        except ServerGone:
+            raise
         except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
             return self.fail(path, f"internal error: {type(exc).__name__}: {exc}")
         return self.record(rec, started)
+
+    async def _ask_all(self, chunks: list[Chunk]) -> list[CallResult]:
+        """Every chunk of a notice at once; if one meets the server gone, the others are not left running."""
+        tasks = [asyncio.ensure_future(self._chunk(c)) for c in chunks]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            await _cancel(tasks)
+            raise
 
     async def _chunk(self, chunk: Chunk) -> CallResult:
         ex = self.extractor
@@ -240,6 +260,12 @@ class Runner(Outcomes):
         self.record_call(key, result)
         self.on_event("chunk_finished", {"chunk": chunk.id, "error": result.error.kind if result.error else None})
         return result
+
+
+async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def nothing_to_do(store: Store, files: list[str], model: str, prompt_version: str) -> bool:

@@ -128,6 +128,13 @@ def server_command(
             "--slots", str(slots), "--ctx", str(ctx), "--threads", str(threads), "--alias", alias]  # fmt: skip
 
 
+def _exit_text(code: int) -> str:
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        return f"was killed by {name}"
+    return f"exited with code {code}"
+
+
 def wait_healthy(base: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
     """Poll ``{base}/health`` until it answers 200; ``base`` has no ``/v1``. Raises ServerError."""
     deadline = time.monotonic() + timeout
@@ -135,8 +142,7 @@ def wait_healthy(base: str, timeout: float, proc: subprocess.Popen[bytes] | None
         if proc is not None and proc.poll() is not None:
             code = proc.returncode
             if code < 0:
-                name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-                raise ServerError(f"server was killed by {name} during start-up")
+                raise ServerError(f"server {_exit_text(code)} during start-up")
             raise ServerError(f"server exited during start-up with code {code}")
         try:
             with urllib.request.urlopen(f"{base}/health", timeout=2) as r:
@@ -249,6 +255,27 @@ class LocalServer:
 
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def exit_status(self) -> str:
+        """How the process ended, for a message: ``was killed by SIGKILL``, ``exited with code 1``, or ``running``."""
+        code = self._proc.poll() if self._proc is not None else None
+        if self._proc is None:
+            return "not started"
+        if code is None:
+            return "running"
+        return _exit_text(code)
+
+    def restart(self) -> LocalServer:
+        """Stop what is left of the process and start again, on the same port if it is still free (so the
+        clients' base URL stays valid), else on a new one. Raises ServerError like :meth:`start`."""
+        self.stop()
+        if self.port and not _port_free(self.port):
+            self.port = 0
+        return self.start()
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
