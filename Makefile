@@ -22,10 +22,14 @@ test:
 
 check: lint types contracts test
 
-# Re-record the cassettes from the real embedded server (starts it; ~5 minutes on 2 cores).
+# Re-record the cassettes from the real embedded server (starts it; ~10 minutes on 2 cores): the pipeline,
+# CLI and injection tests, and the live eval of gold v2 (the news notices) whose cassettes gate CI's replay.
 record:
-	rm -rf cassettes/test_pipeline_replay cassettes/test_cli_replay cassettes/test_injection
+	rm -rf cassettes/test_pipeline_replay cassettes/test_cli_replay cassettes/test_injection cassettes/eval_v2
 	$(PY) -m pytest -q tests/test_pipeline_replay.py tests/test_cli_replay.py tests/test_injection.py --record-mode=all
+	rm -rf evals/reports/record-v2
+	xuncha eval --gold evals/gold/v2 --no-cache --out evals/reports/record-v2
+	mkdir -p cassettes/eval_v2 && cp evals/reports/record-v2/cassettes/*.yaml cassettes/eval_v2/
 
 structure:
 	xuncha structure $(SAMPLES) -o out/samples.jsonl

@@ -284,7 +284,7 @@ def eval_cmd(
     out: Annotated[Path, typer.Option("--out", help="report folder")] = Path("evals/reports/latest"),
     replay: Annotated[bool, typer.Option("--replay", help="offline: replay the recorded cassettes")] = False,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="score the rules alone")] = False,
-    gold: Annotated[Path | None, typer.Option(help="gold folder (default evals/gold/v1)")] = None,
+    gold: Annotated[list[Path] | None, typer.Option(help="gold folder, repeatable (default: evals/gold/v1 and v2)")] = None,
     base_url: Annotated[str | None, typer.Option(help="live run against this server [env XUNCHA_BASE_URL]")] = None,
     model: Annotated[str | None, typer.Option(help="model name [env XUNCHA_MODEL]")] = None,
     compare: Annotated[tuple[Path, Path] | None, typer.Option(help="show two report folders side by side")] = None,
@@ -297,13 +297,13 @@ def eval_cmd(
     from agent import evalrun
 
     if compare is not None:
-        a, b = (json.loads((p / "report.json").read_text(encoding="utf-8")) for p in compare)
-        table = Table(title=f"{compare[0]} → {compare[1]}")
-        for col in ("metric", str(compare[0].name), str(compare[1].name), "Δ"):
-            table.add_column(col)
-        for k, va, vb, d in evalrun.compare(a, b):
-            table.add_row(k, str(va), str(vb), "" if d is None else f"{d:+g}")
-        Console().print(table)
+        for name, (a, b) in evalrun.report_pairs(*compare).items():
+            table = Table(title=f"{compare[0]} → {compare[1]}" + (f" · gold {name}" if name else ""))
+            for col in ("metric", str(compare[0].name), str(compare[1].name), "Δ"):
+                table.add_column(col)
+            for k, va, vb, d in evalrun.compare(a, b):
+                table.add_row(k, str(va), str(vb), "" if d is None else f"{d:+g}")
+            Console().print(table)
         return
     try:
         settings = resolve(base_url, None, model)
@@ -328,16 +328,23 @@ def eval_cmd(
         from agent.modelfile import cache_dir
 
         calls = None if no_cache else cache or cache_dir() / "eval-calls.db"
-        report = evalrun.run_eval(mode, settings, out, gold or evalrun.GOLD, url, mdl or evalrun.EMBEDDED_MODEL, calls)
+        sets = list(gold or evalrun.GOLD_SETS)
+        reports = {g.name: evalrun.run_eval(mode, settings, out / g.name if len(sets) > 1 else out, g, url,
+                                            mdl or evalrun.EMBEDDED_MODEL, calls) for g in sets}
     finally:
         if server is not None:
             server.stop()
     table = Table(title=f"eval ({mode}) → {out}")
     table.add_column("metric")
-    table.add_column("overall")
-    for k, v in report["overall"].items():
-        table.add_row(k, str(v))
+    for name in reports:
+        table.add_column(f"gold {name}")
+    for k in next(iter(reports.values()))["overall"]:
+        if k != "status_confusion":
+            table.add_row(k, *(str(r["overall"].get(k)) for r in reports.values()))
     Console().print(table)
+    for name, r in reports.items():
+        if r["overall"].get("status_confusion"):
+            Console().print(f"gold {name} · " + "\n".join(evalrun.confusion_table(r["overall"]["status_confusion"])))
 
 
 @app.command("show")

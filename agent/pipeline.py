@@ -41,7 +41,7 @@ def analyse(notice: Notice) -> Analysis:
 
 def rules_record(a: Analysis) -> NoticeRecord:
     """The record the rules alone can give (``--no-llm``)."""
-    return build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None)
+    return build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None, url=a.notice.url)
 
 
 def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, prompt_version: str, seconds: float) -> NoticeRecord:
@@ -54,7 +54,7 @@ def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, 
     )
     return build_record(
         a.notice.source, a.notice.notice_id, a.outline, a.figures, collect(results),
-        usage=usage, model=model, prompt_version=prompt_version,
+        usage=usage, model=model, prompt_version=prompt_version, url=a.notice.url,
     )
 
 

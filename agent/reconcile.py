@@ -176,6 +176,7 @@ def build_record(
     usage: Usage | None = None,
     model: str | None = None,
     prompt_version: str | None = None,
+    url: str | None = None,
 ) -> NoticeRecord:
     text = outline.text
     checks: list[Check] = []
@@ -286,6 +287,7 @@ def build_record(
     return NoticeRecord(
         source=source,
         notice_id=notice_id,
+        url=url,
         text=text,
         title=grounded(text, outline.title),
         doc_type=dt,

@@ -129,6 +129,7 @@ class Usage(_Model):
 class NoticeRecord(_Model):
     source: str
     notice_id: str
+    url: str | None = Field(default=None, description="where it was published: the file's first line `source: URL`")
     text: str
     title: Grounded | None = None
     doc_type: DocType | None = None

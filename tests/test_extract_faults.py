@@ -28,7 +28,7 @@ from agent.config import Settings, resolve
 from agent.extract import ChunkResult, Extractor
 from agent.prompts import load
 
-GOOD = json.dumps({"P1": {"status": "已完成", "category": "其他"}}, ensure_ascii=False)
+GOOD = json.dumps({"P1": "其他"}, ensure_ascii=False)  # prompt v2: one category per open finding
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 FAST = {"backoff_base": 0.05, "backoff_cap": 0.2, "retry_budget": 5.0, "max_retry_after": 1.0}
 
@@ -218,7 +218,7 @@ def test_retry_after_then_success(server: Scripted) -> None:
         Reply(),
     ]
     r, elapsed = run(server.base_url, backoff_base=0.01)
-    assert r.error is None and r.answer is not None and r.answer.model_dump()["P1"]["status"] == "已完成"
+    assert r.error is None and r.answer is not None and r.answer.model_dump()["P1"] == "其他"
     assert server.hits == 3 and r.usage.requests == 3
     assert r.usage.prompt_tokens == 100 and r.usage.completion_tokens == 10
     assert 0.5 <= elapsed < 1.5  # Retry-After was honoured

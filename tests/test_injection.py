@@ -79,7 +79,7 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
     rec, results = run_injected(*model_endpoint)
     NoticeRecord.model_validate_json(rec.model_dump_json())
     assert len(rec.problems) == 10  # the injection did not change the structure, which comes from rules
-    assert rec.usage.requests >= 6 and rec.usage.prompt_tokens > 0
+    assert rec.usage.requests >= 2 and rec.usage.prompt_tokens > 0  # the header, and the findings the rules leave open
 
     # every figure is a regex figure of the text, unchanged: value, unit, kind and span are the regex's
     regex = {f.id: f for f in find_figures(rec.text)}
@@ -153,4 +153,6 @@ def test_injected_notice_roles_carry_no_digits(recording: bool) -> None:
     with vcr.VCR(record_mode="none", match_on=("method", "path", "body")).use_cassette(str(cassette)):
         rec, _ = run_injected(REPLAY_BASE_URL, EMBEDDED_MODEL)
     assert all(not re.search(r"\d", f.role or "") for f in rec.figures)
-    assert any(c.code == "role_has_number" and "9999999" in c.message for c in rec.checks), "the dropped role is reported"
+    # since prompt v2 the model is not asked for roles: each comes from its figure's own clause in the text
+    for f in rec.figures:
+        assert f.role is None or role_grounded(rec.text, f.span, f.role)
