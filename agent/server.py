@@ -113,12 +113,28 @@ def check_host(host: str) -> str:
     return host
 
 
+def llama_server_binary() -> str | None:
+    """The ``llama-server`` to run: ``XUNCHA_LLAMA_SERVER`` (a path, or ``wheel`` for none), else one on PATH,
+    else the native build in the cache (``tools/build-native-server.sh``)."""
+    choice = os.environ.get("XUNCHA_LLAMA_SERVER")
+    if choice == "wheel":
+        return None
+    if choice:
+        if not os.access(choice, os.X_OK):
+            raise ServerError(f"XUNCHA_LLAMA_SERVER={choice}: not an executable file")
+        return choice
+    native = cache_dir() / "bin" / "llama-server"
+    return shutil.which("llama-server") or (str(native) if os.access(native, os.X_OK) else None)
+
+
 def server_command(
     model: Path, port: int, slots: int, ctx: int, threads: int, alias: str = DEFAULT_MODEL_NAME, host: str = HOST
 ) -> list[str]:
-    """``llama-server`` if on PATH (faster), else this module's xllamacpp runner. ``ctx`` is the total."""
+    """``llama-server`` (faster: on PATH, or built for this CPU by ``tools/build-native-server.sh``), else this
+    module's xllamacpp runner. ``XUNCHA_LLAMA_SERVER`` names a binary, or ``wheel`` for the xllamacpp runner
+    (to compare the two). ``ctx`` is the total."""
     host = check_host(host)
-    exe = shutil.which("llama-server")
+    exe = llama_server_binary()
     if exe:
         return [exe, "-m", str(model), "--host", host, "--port", str(port), "-np", str(slots),
                 "-c", str(ctx), "-t", str(threads), "--alias", alias]  # fmt: skip

@@ -1,6 +1,7 @@
 """Benchmark: xuncha's time per notice against the speed floor of the server it runs on, in one run.
 
-    python bench/floor.py                         # the embedded server (xllamacpp wheel, or llama-server on PATH)
+    python bench/floor.py                         # the default server (xllamacpp wheel), then the native build if any
+    python bench/floor.py --only default           # just one of them (default | native)
     python bench/floor.py --base-url URL --model M  # any OpenAI-compatible server already running
 
 The floor of a notice is what any structurer must pay on that server: one read of the whole notice (its
@@ -97,17 +98,29 @@ def main() -> None:
     ap.add_argument("--base-url", help="a running OpenAI-compatible server (default: start the embedded one)")
     ap.add_argument("--model", help="model name on that server")
     ap.add_argument("--answer-tokens", type=int, default=100, help="the minimal answer of the floor")
+    ap.add_argument("--only", choices=("default", "native"), help="one embedded server instead of both")
     args = ap.parse_args()
     if args.base_url:
         run(args.base_url.rstrip("/"), args.model or "default", args.answer_tokens, args.base_url)
         return
+    import os
+
+    from agent.modelfile import cache_dir
     from agent.server import start_embedded
 
-    server = start_embedded(resolve(), say=print)
-    try:
-        run(server.base_url, server.model_name, args.answer_tokens, "embedded server")
-    finally:
-        server.stop()
+    native = cache_dir() / "bin" / "llama-server"
+    servers = [("default", "wheel"), ("native", str(native))]
+    for name, choice in servers:
+        if (args.only and name != args.only) or (name == "native" and not native.exists()):
+            continue
+        os.environ["XUNCHA_LLAMA_SERVER"] = choice
+        server = start_embedded(resolve(), say=print)
+        try:
+            run(server.base_url, server.model_name, args.answer_tokens, f"{name} server ({choice})")
+        finally:
+            server.stop()
+    if not native.exists():
+        print(f"no native server at {native}: `bash tools/build-native-server.sh` builds one")
 
 
 if __name__ == "__main__":
