@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 DUMMY_KEY = "sk-local-no-key"  # local servers accept any key; the OpenAI client insists on one
 MODES = ("JSON_SCHEMA", "JSON", "MD_JSON", "TOOLS")
@@ -33,7 +34,7 @@ class Settings:
     backoff_cap: float = 30.0  # seconds: the longest wait between two network retries
     max_retry_after: float = 60.0  # seconds: a server's Retry-After is honoured up to this
     prompt_version: str = "v2"
-    # a server that stops answering (agent.outage): consecutive connection failures, across chunks, before
+    # a server that stops answering (agent.batch.outage): consecutive connection failures, across chunks, before
     # xuncha stops sending and probes its health instead; the first probe after probe_interval seconds,
     # backing off to 5 × that; give up on a --base-url server after server_wait seconds down
     breaker_threshold: int = 3
@@ -47,14 +48,16 @@ class Settings:
         return self.base_url is None
 
 
-def _pick(flag: str | None, *names: str) -> tuple[str | None, str | None]:
+def _pick(flag: str | None, flag_name: str, *names: str) -> tuple[str | None, str]:
+    """The value and where it came from: the flag (named as typed, e.g. ``--base-url``), else the first
+    environment variable set; the flag's name when neither is, for messages about the default."""
     if flag is not None:
-        return flag, "--flag"
+        return flag, flag_name
     for name in names:
         val = os.environ.get(name)
         if val:
             return val, name
-    return None, None
+    return None, flag_name
 
 
 def _int(value: str | int | None, source: str, default: int, lo: int = 1) -> int:
@@ -91,28 +94,63 @@ def resolve(
     prompt_version: str | None = None,
     server_wait: float | None = None,
 ) -> Settings:
-    url, url_src = _pick(base_url, "XUNCHA_BASE_URL", "OPENAI_BASE_URL")
+    url, url_src = _pick(base_url, "--base-url", "XUNCHA_BASE_URL", "OPENAI_BASE_URL")
     if url is not None and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{url_src or 'base URL'} must start with http:// or https://, got {url!r}")
-    key, _ = _pick(api_key, "XUNCHA_API_KEY", "OPENAI_API_KEY")
-    mdl, _ = _pick(model, "XUNCHA_MODEL")
-    md, md_src = _pick(mode, "XUNCHA_MODE")
-    md = (md or "JSON_SCHEMA").upper()
-    if md not in MODES:
-        raise ConfigError(f"{md_src or '--mode'} must be one of {', '.join(MODES)}, got {md!r}")
-    conc_val, conc_src = _pick(None if concurrency is None else str(concurrency), "XUNCHA_CONCURRENCY")
-    mt_val, mt_src = _pick(None if max_tokens is None else str(max_tokens), "XUNCHA_MAX_TOKENS")
-    pv, _ = _pick(prompt_version, "XUNCHA_PROMPT_VERSION")
-    sw_val, sw_src = _pick(None if server_wait is None else str(server_wait), "XUNCHA_SERVER_WAIT")
-    pi_val, pi_src = _pick(None, "XUNCHA_PROBE_INTERVAL")
+        raise ConfigError(f"{url_src} must start with http:// or https://, got {url!r}")
+    key, _ = _pick(api_key, "--api-key", "XUNCHA_API_KEY", "OPENAI_API_KEY")
+    model_name, _ = _pick(model, "--model", "XUNCHA_MODEL")
+    mode_name, mode_src = _pick(mode, "--mode", "XUNCHA_MODE")
+    mode_name = (mode_name or "JSON_SCHEMA").upper()
+    if mode_name not in MODES:
+        raise ConfigError(f"{mode_src} must be one of {', '.join(MODES)}, got {mode_name!r}")
+    conc_val, conc_src = _pick(None if concurrency is None else str(concurrency), "--concurrency", "XUNCHA_CONCURRENCY")
+    mt_val, mt_src = _pick(None if max_tokens is None else str(max_tokens), "--max-tokens", "XUNCHA_MAX_TOKENS")
+    version, _ = _pick(prompt_version, "--prompt-version", "XUNCHA_PROMPT_VERSION")
+    sw_val, sw_src = _pick(None if server_wait is None else str(server_wait), "--server-wait", "XUNCHA_SERVER_WAIT")
+    pi_val, pi_src = _pick(None, "XUNCHA_PROBE_INTERVAL", "XUNCHA_PROBE_INTERVAL")
     return Settings(
         base_url=url.rstrip("/") if url else None,
         api_key=key or DUMMY_KEY,
-        model=mdl,
-        mode=md,
-        concurrency=_int(conc_val, conc_src or "--concurrency", 2),
-        max_tokens=_int(mt_val, mt_src or "--max-tokens", 1024, lo=16),
-        prompt_version=pv or "v2",
-        server_wait=_seconds(sw_val, "--server-wait" if server_wait is not None else sw_src or "", 600.0),
-        probe_interval=_seconds(pi_val, pi_src or "XUNCHA_PROBE_INTERVAL", 3.0, lo=0.05),
+        model=model_name,
+        mode=mode_name,
+        concurrency=_int(conc_val, conc_src, 2),
+        max_tokens=_int(mt_val, mt_src, 1024, lo=16),
+        prompt_version=version or "v2",
+        server_wait=_seconds(sw_val, sw_src, 600.0),
+        probe_interval=_seconds(pi_val, pi_src, 3.0, lo=0.05),
     )
+
+
+# --- paths and switches read from the environment: each in one place, named in its own error ----------------
+
+
+def cache_dir() -> Path:
+    """``XUNCHA_CACHE_DIR``, else ``~/.cache/xuncha``: the joined model file, the native server, eval calls."""
+    return Path(os.environ.get("XUNCHA_CACHE_DIR") or Path.home() / ".cache" / "xuncha")
+
+
+def model_path() -> Path | None:
+    """``XUNCHA_MODEL_PATH``: a GGUF to serve instead of the packaged one."""
+    given = os.environ.get("XUNCHA_MODEL_PATH")
+    return Path(given) if given else None
+
+
+def prompts_dir() -> Path | None:
+    """``XUNCHA_PROMPTS_DIR``: a folder of prompt versions instead of the repository's ``prompts/``."""
+    given = os.environ.get("XUNCHA_PROMPTS_DIR")
+    return Path(given) if given else None
+
+
+def llama_server_choice() -> str | None:
+    """``XUNCHA_LLAMA_SERVER``: a ``llama-server`` binary to run, or ``wheel`` for the xllamacpp runner."""
+    return os.environ.get("XUNCHA_LLAMA_SERVER") or None
+
+
+def store_path(flag: Path | None, default: Path) -> Path:
+    """``--db``, else ``XUNCHA_DB``, else the store beside the output."""
+    return flag or (Path(os.environ["XUNCHA_DB"]) if os.environ.get("XUNCHA_DB") else default)
+
+
+def quiet(flag: bool) -> bool:
+    """``--quiet``, else ``XUNCHA_QUIET``."""
+    return flag or bool(os.environ.get("XUNCHA_QUIET"))

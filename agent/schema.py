@@ -9,7 +9,7 @@ Spans are ``[start, end)`` character offsets into the record's ``text`` (the cle
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,8 +21,8 @@ FigureKind = Literal["money", "count", "percent", "measure", "duration", "date",
 Severity = Literal["info", "warning", "error"]
 
 # Problem categories, in Chinese because the model reads and answers in Chinese. Kept short: a 1.5B model
-# picks well from about a dozen labels and poorly from fifty.
-CATEGORIES: tuple[str, ...] = (
+# picks well from about a dozen labels and poorly from fifty. The one list: ``CATEGORIES`` is read off it.
+Category = Literal[
     "理论学习",  # study of Xi's speeches, 理论中心组, 意识形态
     "决策落实",  # carrying out higher-level decisions, 依法行政, 国家安全, 发展
     "乡村振兴",  # rural revitalisation, collective economy, agriculture, land
@@ -36,11 +36,8 @@ CATEGORIES: tuple[str, ...] = (
     "干部队伍",  # cadres, 后备干部, 人才, 选人用人
     "整改落实",  # previous inspection or audit rectification
     "其他",
-)
-Category = Literal[
-    "理论学习", "决策落实", "乡村振兴", "民生服务", "安全生产", "财务资金", "工程项目", "资产管理",
-    "作风纪律", "党组织建设", "干部队伍", "整改落实", "其他",
 ]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 
 
 class _Model(BaseModel):

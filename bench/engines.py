@@ -63,7 +63,7 @@ def make_inputs(folder: Path, copies: int) -> int:
 
 def run_engine(engine: str, src: Path, out: Path, base_url: str, workers: int, model: str = EMBEDDED_MODEL) -> tuple[float, float, int]:
     extra = ["--concurrency", str(2 * workers)] if engine == "local" else ["--workers", str(workers), "--concurrency", "2"]
-    args = [sys.executable, "-c", "from agent.cli import app; app()", "structure", str(src), "-o", str(out),
+    args = [sys.executable, "-c", "from agent.cli.main import app; app()", "structure", str(src), "-o", str(out),
             "--base-url", base_url, "--model", model, "--engine", engine, "--quiet", *extra]
     t0 = time.perf_counter()
     res = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
@@ -104,7 +104,7 @@ def main() -> None:
 def embedded() -> None:
     """The five samples on the embedded llama.cpp server (2 slots): local runner, then Ray, same server."""
     from agent.config import resolve
-    from agent.server import LocalServer
+    from agent.llm.server import LocalServer
 
     with tempfile.TemporaryDirectory() as tmp, LocalServer(slots=resolve().concurrency) as server:
         rates = {}

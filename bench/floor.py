@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agent.config import resolve  # noqa: E402
-from agent.ingest import read_notice  # noqa: E402
-from agent.pipeline import analyse, model_record  # noqa: E402
-from agent.prompts import load  # noqa: E402
+from agent.record.pipeline import analyse, model_record  # noqa: E402
+from agent.record.prompts import load  # noqa: E402
+from agent.text.ingest import read_notice  # noqa: E402
 
 NOTICES = sorted((ROOT / "evals" / "notices").glob("*.txt"))
 
@@ -53,18 +53,24 @@ def generation_rate(base_url: str, model: str) -> float:
     return reply["usage"]["completion_tokens"] / secs
 
 
+PIECE = 2000  # characters per read: a slot holds 4,096 tokens (8,192 over 2 slots), ~0.66 token per character
+
+
 def prefill_seconds(base_url: str, model: str, text: str) -> tuple[float, int]:
-    """Seconds to read the whole notice once (one request, one output token) and its prompt tokens."""
-    secs, reply = _chat(base_url, model, text, 1)
-    timings = reply.get("timings") or {}
-    if timings.get("prompt_ms"):
-        secs = timings["prompt_ms"] / 1000
-    return secs, int(reply["usage"]["prompt_tokens"])
+    """Seconds to read the whole notice once (requests of one output token, in pieces a slot holds) and its
+    prompt tokens."""
+    secs, tokens = 0.0, 0
+    for at in range(0, len(text), PIECE):
+        took, reply = _chat(base_url, model, text[at : at + PIECE], 1)
+        timings = reply.get("timings") or {}
+        secs += timings["prompt_ms"] / 1000 if timings.get("prompt_ms") else took
+        tokens += int(reply["usage"]["prompt_tokens"])
+    return secs, tokens
 
 
 async def xuncha_seconds(base_url: str, model: str, path: Path) -> tuple[float, int, int, int]:
     """(wall seconds, requests, completion tokens, problems) of one fresh structuring of the notice."""
-    from agent.extract import Extractor
+    from agent.llm.extract import Extractor
 
     settings = resolve(base_url=base_url, model=model)
     ex = Extractor(settings, base_url, model, load(settings.prompt_version))
@@ -105,8 +111,8 @@ def main() -> None:
         return
     import os
 
-    from agent.modelfile import cache_dir
-    from agent.server import start_embedded
+    from agent.llm.modelfile import cache_dir
+    from agent.llm.server import start_embedded
 
     native = cache_dir() / "bin" / "llama-server"
     servers = [("default", "wheel"), ("native", str(native))]

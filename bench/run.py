@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agent.config import resolve  # noqa: E402
-from agent.ingest import read_notice  # noqa: E402
-from agent.pipeline import analyse, model_record, rules_record  # noqa: E402
-from agent.prompts import load  # noqa: E402
+from agent.record.pipeline import analyse, model_record, rules_record  # noqa: E402
+from agent.record.prompts import load  # noqa: E402
+from agent.text.ingest import read_notice  # noqa: E402
 
 NOTICES = sorted((ROOT / "evals" / "notices").glob("*.txt"))
 
@@ -48,8 +48,8 @@ def bench_batch(copies: int = 40) -> None:
     import shutil
     import tempfile
 
-    from agent.runner import Runner, mirror_jsonl
-    from agent.store import Store
+    from agent.batch.runner import Runner, mirror_jsonl
+    from agent.batch.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in"
@@ -79,10 +79,10 @@ def bench_batch(copies: int = 40) -> None:
 
 def bench_big(target: int = 5_000_000) -> None:
     """A roundup of ~5 MB (the Changji body repeated): seconds per stage, peak memory as a multiple of input."""
-    from agent.chunks import make_chunks
-    from agent.figures import find_figures
-    from agent.outline import parse
-    from agent.reconcile import build_record
+    from agent.record.reconcile import build_record
+    from agent.text.chunks import make_chunks
+    from agent.text.figures import find_figures
+    from agent.text.outline import parse
 
     lines = (NOTICES[0].parent / "changji-round5-seven-units.txt").read_text(encoding="utf-8").split("\n")
     body = "\n".join(lines[2:-3])
@@ -107,8 +107,8 @@ def bench_big(target: int = 5_000_000) -> None:
 
 
 async def bench_model() -> None:
-    from agent.extract import Extractor
-    from agent.server import LocalServer
+    from agent.llm.extract import Extractor
+    from agent.llm.server import LocalServer
 
     settings = resolve()
     with LocalServer(slots=settings.concurrency) as server:

@@ -15,39 +15,20 @@ from typing import Any
 
 import pytest
 
+from agent.scoring.evalrun import DROP_HEADERS, scrub_request, scrub_response
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTICES = ROOT / "evals" / "notices"
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens there: replay only
 EMBEDDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 
-_DROP_HEADERS = ("authorization", "cookie", "set-cookie", "openai-organization", "openai-project", "api-key")
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers", {})
-    for name in list(headers):
-        low = name.lower()
-        if low in _DROP_HEADERS or low.startswith("x-"):
-            del headers[name]
-    return response
-
-
-def _scrub_request(request: Any) -> Any:
-    if request.path.endswith("/health"):
-        return None
-    for name in list(request.headers):
-        if name.lower().startswith("x-"):
-            del request.headers[name]
-    return request
-
-
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     return {
         "match_on": ["method", "path", "body"],
-        "filter_headers": [(h, None) for h in _DROP_HEADERS],
-        "before_record_request": _scrub_request,
-        "before_record_response": _scrub_response,
+        "filter_headers": [(h, None) for h in DROP_HEADERS],
+        "before_record_request": scrub_request,
+        "before_record_response": scrub_response,
         "decode_compressed_response": True,
     }
 
@@ -80,7 +61,7 @@ def model_endpoint(request: pytest.FixtureRequest) -> Any:
     if mode == "none":
         yield REPLAY_BASE_URL, EMBEDDED_MODEL
         return
-    from agent.server import LocalServer
+    from agent.llm.server import LocalServer
 
     server = LocalServer(slots=2)
     server.start()
@@ -124,7 +105,7 @@ def xllamacpp_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     """For tests that build the xllamacpp runner's command: the CI extra does not install the model server."""
     import importlib.util
 
-    from agent import server
+    from agent.llm import server
 
     real = importlib.util.find_spec
     monkeypatch.setattr(server.importlib.util, "find_spec", lambda name, *a: object() if name == "xllamacpp" else real(name, *a))

@@ -170,7 +170,7 @@ class ReplayServer:
 class ReplayChild:
     """The replay server in a child process: a model server a test can SIGKILL and start again on its port.
 
-    It has what ``agent.supervisor`` needs of an embedded server (``restart``, ``running``, ``pid``, …), so
+    It has what ``agent.llm.supervisor`` needs of an embedded server (``restart``, ``running``, ``pid``, …), so
     a test can hand it to the CLI in place of the llama.cpp server.
     """
 

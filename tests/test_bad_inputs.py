@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent import chunks as chunking
-from agent.chunks import CHUNK_LIMIT
-from agent.cli import app
-from agent.finder import find_notice_files
-from agent.ingest import IngestError, read_notice
-from agent.outline import parse
-from agent.pipeline import analyse, rules_record
+from agent.cli.main import app
+from agent.record.pipeline import analyse, rules_record
 from agent.schema import NoticeRecord
+from agent.text import chunks as chunking
+from agent.text.chunks import CHUNK_LIMIT
+from agent.text.finder import find_notice_files
+from agent.text.ingest import IngestError, read_notice
+from agent.text.outline import parse
 from tests.conftest import NOTICES
 from tests.test_ingest import gov_page, hangbu_paragraphs, png_bytes
 
@@ -247,7 +247,7 @@ def test_three_thousand_files(tmp_path: Path) -> None:
 
 def _slot_tokens() -> int:
     """Tokens of context one request gets on the embedded server, from its own defaults."""
-    from agent.server import LocalServer
+    from agent.llm.server import LocalServer
 
     params = inspect.signature(LocalServer.__init__).parameters
     return int(params["ctx"].default) // int(params["slots"].default)
@@ -270,7 +270,7 @@ def test_five_megabyte_notice(tmp_path: Path) -> None:
     assert size >= 5_000_000
     notice = read_notice(path)
     outline = parse(notice.text)
-    from agent.figures import find_figures
+    from agent.text.figures import find_figures
 
     figures = find_figures(notice.text)
     tracemalloc.start()
@@ -307,7 +307,7 @@ def test_unpunctuated_block_title_and_intro_are_cut_to_fit() -> None:
         + "一、资金和工程管理不规范问题" + giant + "\n二、关于“党建薄弱”问题的整改\n已整改完成。"
     )
     outline = parse(text)
-    from agent.figures import find_figures
+    from agent.text.figures import find_figures
 
     figures = find_figures(text)
     made = chunking.make_chunks(outline, figures)
@@ -349,6 +349,6 @@ def test_text_that_is_not_a_notice_gets_no_problems() -> None:
 
 
 def _notice(text: str):  # type: ignore[no-untyped-def]
-    from agent.ingest import Notice, notice_id
+    from agent.text.ingest import Notice, notice_id
 
     return Notice(source="<test>", text=text, encoding="utf-8", notice_id=notice_id(text))

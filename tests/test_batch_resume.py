@@ -48,7 +48,7 @@ def done_count(db: Path) -> int:
 
 
 def xuncha(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from agent.cli import app; app()", *args]
+    return [sys.executable, "-c", "from agent.cli.main import app; app()", *args]
 
 
 @pytest.mark.slow
@@ -95,7 +95,7 @@ def test_log_json_and_export(tmp_path: Path) -> None:
     """--log-json gives one event per notice and a summary; export writes JSONL and CSV from the store."""
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from agent.cli.main import app
 
     out = tmp_path / "o.jsonl"
     with ReplayServer() as server:
@@ -126,7 +126,7 @@ def test_rerun_sends_only_the_chunks_that_failed(tmp_path: Path) -> None:
     """Chunks refused by the server land as errors on a partial record; the rerun asks for exactly those."""
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from agent.cli.main import app
 
     out = tmp_path / "o.jsonl"
     args = ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(out), "--model", EMBEDDED_MODEL]

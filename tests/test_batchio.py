@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.batch.runner import Runner, mirror_jsonl
+from agent.batch.store import Store
+from agent.cli.main import app
 from agent.config import resolve
-from agent.prompts import load
-from agent.runner import Runner, mirror_jsonl
+from agent.record.prompts import load
 from agent.schema import NoticeRecord
-from agent.store import Store
 from tests.conftest import EMBEDDED_MODEL, NOTICES, comparable, records_by_source
 from tests.replay_server import PIPELINE_CASSETTES, ReplayServer, canonical, load_interactions
 
@@ -31,7 +31,7 @@ SAMPLE_FILES = [str(p) for p in sorted(NOTICES.glob("*.txt"))]
 @pytest.fixture(scope="module")
 def online(tmp_path_factory: pytest.TempPathFactory) -> dict[str, NoticeRecord]:
     """The five samples through the local runner against the replay server (the online path)."""
-    from agent.extract import Extractor
+    from agent.llm.extract import Extractor
 
     tmp = tmp_path_factory.mktemp("online")
     with ReplayServer() as server, Store(tmp / "o.db") as store:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.cli.main import app
 from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLES, comparable, records_by_source
 from tests.replay_server import ReplayServer
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data")  
 
 @pytest.fixture(scope="module", autouse=True)
 def ray_local() -> Iterator[None]:
-    from agent.engine_ray import init_ray
+    from agent.batch.engine_ray import init_ray
 
     owned = init_ray(None)
     yield
@@ -116,10 +116,10 @@ def _stored_keys(db: Path) -> set[str]:
 
 def _cache_keys_by_request(src: Path) -> dict[str, str]:
     """The replay server's key (canonical request body) -> the store's cache key, for every chunk."""
-    from agent.calls import cache_key, request_body
-    from agent.ingest import read_notice
-    from agent.pipeline import analyse
-    from agent.prompts import load
+    from agent.record.calls import cache_key, request_body
+    from agent.record.pipeline import analyse
+    from agent.record.prompts import load
+    from agent.text.ingest import read_notice
     from tests.replay_server import canonical
 
     prompts = load("v2")
@@ -138,7 +138,7 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
     db = out.with_suffix(".db")
     env = {**os.environ, "XUNCHA_QUIET": "1", "RAY_USAGE_STATS_ENABLED": "0"}
     with ReplayServer(delay=0.25) as server:  # ~5 s of answers: room to kill it midway on a loaded machine
-        args = [sys.executable, "-c", "from agent.cli import app; app()", "structure", str(src), "-o", str(out),
+        args = [sys.executable, "-c", "from agent.cli.main import app; app()", "structure", str(src), "-o", str(out),
                 "--base-url", server.base_url, "--model", EMBEDDED_MODEL, "--engine", "ray", "--ray-address", "auto",
                 "--workers", "2"]
         proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent import evalrun
 from agent.config import resolve
+from agent.scoring import evalrun
 from tests.conftest import EMBEDDED_MODEL
 from tests.replay_server import ReplayServer
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent import evalrun
 from agent.config import resolve
+from agent.scoring import evalrun
 
 
 def test_replay_regression_gate_samples(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent import evalrun
 from agent.config import resolve
-from agent.evaluate import match_problems, prf, score_record
-from agent.ingest import read_notice
-from agent.pipeline import analyse, rules_record
+from agent.record.pipeline import analyse, rules_record
+from agent.scoring import evalrun
+from agent.scoring.evaluate import match_problems, prf, score_record
+from agent.text.ingest import read_notice
 from tests.conftest import notice_path
 
 

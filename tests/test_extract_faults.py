@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from agent.chunks import Chunk
 from agent.config import Settings, resolve
-from agent.extract import ChunkResult, Extractor
-from agent.prompts import load
+from agent.llm.extract import ChunkResult, Extractor
+from agent.record.prompts import load
+from agent.text.chunks import Chunk
 
 GOOD = json.dumps({"P1": "其他"}, ensure_ascii=False)  # prompt v2: one category per open finding
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"

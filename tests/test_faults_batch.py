@@ -1,6 +1,6 @@
 """Faults across a whole notice and a whole batch, against the scripted server of ``test_extract_faults``.
 
-Why: a fault must cost only the chunks it hits. These tests run ``agent.pipeline.model_record`` on a real
+Why: a fault must cost only the chunks it hits. These tests run ``agent.record.pipeline.model_record`` on a real
 sample notice's analysis with the server answering some chunks and failing others (or dying mid-batch),
 and check that the notice still lands with what succeeded plus one error per failed chunk, that failed
 attempts' tokens are counted, that requests go only to the configured base URL, and that an API key never
@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from agent import chunks as chunking
 from agent.config import resolve
-from agent.extract import Extractor
-from agent.ingest import read_notice
-from agent.pipeline import Analysis, analyse, model_record, rules_record
-from agent.prompts import load
+from agent.llm.extract import Extractor
+from agent.record.pipeline import Analysis, analyse, model_record, rules_record
+from agent.record.prompts import load
 from agent.schema import CATEGORIES, NoticeRecord
+from agent.text import chunks as chunking
+from agent.text.ingest import read_notice
 from tests.conftest import notice_path
 from tests.test_extract_faults import FAST, Reply, Request, Scripted, completion, scripted
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent import modelfile, server
-from agent.cli import app
+from agent.cli.main import app
 from agent.config import resolve
-from agent.server import LocalServer, ServerError
+from agent.llm import modelfile, server
+from agent.llm.server import LocalServer, ServerError
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Rule-based figures (agent.figures): one test per rule, the five sample notices read by hand, and properties.
+"""Rule-based figures (agent.text.figures): one test per rule, the five sample notices read by hand, and properties.
 
 The expected lists for the notices were written by reading each notice, not by copying the function's
 output. They are asserted as "contained in" the output (set of (text, value, unit, kind)), plus a list of
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.figures import find_figures, money_to_yuan, parse_number
 from agent.schema import Figure
+from agent.text.figures import find_figures, money_to_yuan, parse_number
 
 NOTICES = Path(__file__).resolve().parent.parent / "evals" / "notices"
 
@@ -364,7 +364,7 @@ def test_parse_number_and_money_to_yuan() -> None:
 
 def test_no_llm_layer_imported() -> None:
     code = (
-        "import sys, agent.figures; bad = [m for m in ('openai', 'instructor', 'httpx') if m in sys.modules];"
+        "import sys, agent.text.figures; bad = [m for m in ('openai', 'instructor', 'httpx') if m in sys.modules];"
         "assert not bad, bad"
     )
     root = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 The checks of ``test_gold`` for v1, with what the news genre adds: any doc type (``other`` for a round's
 start or statistics), units on feedback disclosures, dates written without a year (``--MM-DD``, value 0:
 the text never says the year), findings without rectification text. Figure values are re-read by
-``test_gold``'s own small parser, never by ``agent.figures``.
+``test_gold``'s own small parser, never by ``agent.text.figures``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from agent.ingest import read_notice
 from agent.schema import CATEGORIES, NoticeRecord
-from tests.test_gold import KEYS, grounded_fields, is_subsequence, iso_parts, read_quantity
+from agent.text.ingest import read_notice
+from tests.test_gold import KEYS, check_date, check_in_order, grounded_fields, read_quantity
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "evals" / "gold" / "v2"
@@ -57,20 +57,13 @@ def test_validates_and_is_grounded(stem: str) -> None:
 def test_figures_read_back_from_their_text(stem: str) -> None:
     gold, text = load(stem)
     figures = gold["figures"]
-    assert [f["id"] for f in figures] == [f"F{i}" for i in range(1, len(figures) + 1)]
-    for a, b in zip(figures, figures[1:], strict=False):
-        assert a["span"][1] <= b["span"][0], f"{a['id']} overlaps {b['id']}"
+    check_in_order(figures)
     for f in figures:
         s, e = f["span"]
         where = f"{f['id']} {f['text']!r}"
         assert text[s:e] == f["text"], where
         if f["kind"] == "date":
-            assert f["unit"] == "date" and f["iso"] and ISO.match(f["iso"]), where
-            yearless = f["iso"].startswith("--")
-            assert f["value"] == (0.0 if yearless else float(f["iso"][:4])), where
-            if not yearless:
-                written = [int(n) for n in re.findall(r"\d+", f["text"])]
-                assert is_subsequence(written, iso_parts(f["iso"]) + iso_parts(f["iso_end"])), where
+            check_date(f, where, ISO)
             continue
         if f["kind"] == "phone":
             assert f["value"] == float(re.sub(r"\D", "", f["text"])), where

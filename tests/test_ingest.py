@@ -1,4 +1,4 @@
-"""agent.ingest: decoding, HTML, boilerplate, and the guarantee that cleaned text (and so every span) is stable."""
+"""agent.text.ingest: decoding, HTML, boilerplate, and the guarantee that cleaned text (and so every span) is stable."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.ingest import IngestError, clean, decode, html_to_text, read_notice
+from agent.text.ingest import IngestError, clean, decode, html_to_text, read_notice
 
 NOTICES = Path(__file__).resolve().parent.parent / "evals" / "notices"
 HANGBU = "hangbu-town-rectification-progress.txt"

@@ -22,13 +22,13 @@ from typing import Any, get_args
 import pytest
 
 from agent.config import resolve
-from agent.extract import ChunkResult, Extractor
-from agent.figures import find_figures
-from agent.ingest import read_notice
-from agent.pipeline import analyse, model_record
-from agent.prompts import load
-from agent.reconcile import role_grounded, role_words
+from agent.llm.extract import ChunkResult, Extractor
+from agent.record.pipeline import analyse, model_record
+from agent.record.prompts import load
+from agent.record.reconcile import role_grounded, role_words
 from agent.schema import CATEGORIES, Grounded, NoticeRecord, Status
+from agent.text.figures import find_figures
+from agent.text.ingest import read_notice
 from tests.conftest import EMBEDDED_MODEL, REPLAY_BASE_URL
 
 INJECTED = Path(__file__).parent / "data" / "injection-notice.txt"

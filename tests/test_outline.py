@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.ingest import read_notice
-from agent.outline import parse
+from agent.text.ingest import read_notice
+from agent.text.outline import parse
 from tests.conftest import notice_path
 
 

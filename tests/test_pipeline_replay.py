@@ -10,11 +10,11 @@ import asyncio
 import pytest
 
 from agent.config import resolve
-from agent.extract import Extractor
-from agent.ingest import read_notice
-from agent.pipeline import analyse, model_record
-from agent.prompts import load
+from agent.llm.extract import Extractor
+from agent.record.pipeline import analyse, model_record
+from agent.record.prompts import load
 from agent.schema import NoticeRecord
+from agent.text.ingest import read_notice
 from tests.conftest import PROBLEMS, SAMPLES, notice_path
 
 

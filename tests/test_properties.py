@@ -14,11 +14,11 @@ import cn2an
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.chunks import CHUNK_LIMIT, TAG_KINDS, make_chunks
-from agent.figures import find_figures
-from agent.grammar import HEADING_KINDS, walk
-from agent.numerals import MULTIPLIERS
-from agent.outline import parse
+from agent.text.chunks import CHUNK_LIMIT, TAG_KINDS, make_chunks
+from agent.text.figures import find_figures
+from agent.text.grammar import HEADING_KINDS, walk
+from agent.text.numerals import MULTIPLIERS
+from agent.text.outline import parse
 
 CJK = "巡察整改反馈问题资金村镇党委干部落实情况管理项目清退收回完成推进名个项件人次年月日号关于的了在和对"
 NUMERALS = "一二三四五六七八九十百千万亿两零〇"

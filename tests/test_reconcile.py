@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from agent.figures import find_figures
-from agent.ingest import read_notice
-from agent.outline import parse
-from agent.pipeline import analyse, rules_record
-from agent.reconcile import Answers, align, build_record, match_number
-from agent.rules import status_from_phrases
+from agent.record.pipeline import analyse, rules_record
+from agent.record.reconcile import Answers, build_record, match_number
+from agent.text.figures import find_figures
+from agent.text.ingest import read_notice
+from agent.text.outline import parse
+from agent.text.rules import status_from_phrases
 from tests.conftest import notice_path
 
 
@@ -60,14 +60,6 @@ def test_every_span_slices_to_its_text() -> None:
             assert rec.text[f.span[0] : f.span[1]] == f.text
 
 
-def test_align_exact_fuzzy_none() -> None:
-    text = "县委第四巡察组对小甸镇党委开展了常规巡察"
-    assert align(text, "小甸镇党委").alignment == "exact"
-    fuzzy = align(text, "小甸镇党委员")
-    assert fuzzy.alignment in ("fuzzy", "none")
-    assert align(text, "完全无关的一句话内容").alignment == "none"
-
-
 def test_status_phrases() -> None:
     assert status_from_phrases("目前9个村87.2万元固定资产已全部入账。") == "completed"
     assert status_from_phrases("项目正在实施,正在整改中。") == "in_progress"
@@ -102,7 +94,7 @@ def test_role_copied_from_prompt_is_dropped() -> None:
 
 
 def test_role_is_its_words_without_the_figure() -> None:
-    from agent.reconcile import role_words
+    from agent.record.reconcile import role_words
 
     assert role_words("1524户", "1524户") == ""  # only the number: says nothing, dropped
     assert role_words("4名镇干部承包镇内工程的", "4名") == "镇干部承包镇内工程"

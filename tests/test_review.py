@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.ingest import read_notice
-from agent.pipeline import analyse, rules_record
-from agent.review import Mark, load_records, render_review, render_spans
+from agent.cli.main import app
+from agent.output.review import Mark, load_records, render_review, render_spans
+from agent.record.pipeline import analyse, rules_record
 from agent.schema import Check, ChunkError, Figure, Grounded, NoticeRecord, Problem
+from agent.text.ingest import read_notice
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTICES = sorted((ROOT / "evals" / "notices").glob("*.txt"))

@@ -15,18 +15,19 @@ from pathlib import Path
 import vcr
 
 from agent.config import resolve
-from agent.extract import Extractor
-from agent.ingest import read_notice
-from agent.pipeline import analyse, model_record
-from agent.prompts import load
-from tests.conftest import _DROP_HEADERS, EMBEDDED_MODEL, _scrub_request, _scrub_response, notice_path
+from agent.llm.extract import Extractor
+from agent.record.pipeline import analyse, model_record
+from agent.record.prompts import load
+from agent.scoring.evalrun import DROP_HEADERS, scrub_request, scrub_response
+from agent.text.ingest import read_notice
+from tests.conftest import EMBEDDED_MODEL, notice_path
 from tests.replay_server import ReplayServer
 
 SENTINEL = "sk-SENTINEL-7f3a9c2e51"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from agent.cli import app; app()", *args],
+    return subprocess.run([sys.executable, "-c", "from agent.cli.main import app; app()", *args],
                           capture_output=True, text=True, timeout=180, env={**os.environ, "XUNCHA_QUIET": "", **(env or {})})
 
 
@@ -48,8 +49,8 @@ def test_sentinel_key_never_written(tmp_path: Path) -> None:
         # a cassette recorded with the project's policy, through the same client, with the sentinel key
         cassette = tmp_path / "cassette.yaml"
         recorder = vcr.VCR(record_mode="all", match_on=["method", "path", "body"],
-                           filter_headers=[(h, None) for h in _DROP_HEADERS],
-                           before_record_request=_scrub_request, before_record_response=_scrub_response)
+                           filter_headers=[(h, None) for h in DROP_HEADERS],
+                           before_record_request=scrub_request, before_record_response=scrub_response)
         with recorder.use_cassette(str(cassette)):
             settings = resolve(base_url=server.base_url, model=EMBEDDED_MODEL, api_key=SENTINEL)
 

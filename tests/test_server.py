@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from agent import modelfile, server
-from agent.server import LocalServer, ServerError
+from agent.llm import modelfile, server
+from agent.llm.server import LocalServer, ServerError
 
 _real_mem_available = server.mem_available
 
@@ -67,7 +67,7 @@ def test_command_uses_llama_server_when_on_path(tmp_path: Path, monkeypatch: pyt
 def test_command_falls_back_to_xllamacpp_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, xllamacpp_installed: None) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no llama-server here
     cmd = server.server_command(Path("/m/x.gguf"), 4321, 3, 6000, 4)
-    assert cmd[:3] == [sys.executable, "-m", "agent.server"]
+    assert cmd[:3] == [sys.executable, "-m", "agent.llm.server"]
     args = dict(zip(cmd[3::2], cmd[4::2], strict=True))
     assert args == {"--model": "/m/x.gguf", "--host": "127.0.0.1", "--port": "4321", "--slots": "3",
                     "--ctx": "6000", "--threads": "4", "--alias": server.DEFAULT_MODEL_NAME}  # fmt: skip

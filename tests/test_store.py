@@ -6,11 +6,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from agent.ingest import read_notice
-from agent.pipeline import analyse, rules_record
-from agent.runner import Runner, mirror_jsonl
+from agent.batch.runner import Runner, mirror_jsonl
+from agent.batch.store import Store, default_db, redact_argv
+from agent.record.pipeline import analyse, rules_record
 from agent.schema import ChunkError, Usage
-from agent.store import Store, default_db, redact_argv
+from agent.text.ingest import read_notice
 from tests.conftest import notice_path
 
 
@@ -72,7 +72,7 @@ def test_rules_batch_mirrors_one_line_per_notice(tmp_path: Path) -> None:
 
 
 def test_a_crash_inside_the_rules_is_that_notice_s_failure(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import agent.runner as runner_mod
+    import agent.batch.runner as runner_mod
 
     def boom(notice):  # type: ignore[no-untyped-def]
         raise RuntimeError("outline blew up")

@@ -26,11 +26,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from agent import cli
-from agent import server as server_mod
+from agent.batch.progress import Reporter
+from agent.cli import main as cli
 from agent.config import Settings
-from agent.modelfile import ServerError
-from agent.progress import Reporter
+from agent.llm import server as server_mod
+from agent.llm.modelfile import ServerError
 from tests.conftest import NOTICES, notice_path, records_by_source
 from tests.replay_server import ReplayChild
 from tests.test_batch_resume import done_count, xuncha
@@ -125,7 +125,7 @@ def test_reporter_shows_the_server_on_the_bar() -> None:
     """The bar's detail says the server is down while it is; the note goes when it is back."""
     from rich.console import Console
 
-    from agent.runner import Stats
+    from agent.batch.runner import Stats
 
     console = Console(record=True, width=200, force_terminal=False)
     rep = Reporter(console, show=False)

@@ -1,0 +1,64 @@
+"""Runs the stages in order for one notice: ingest → outline → figures → chunks → (extract) → reconcile.
+
+Why: every engine (the local runner, Ray, Batch import, the eval runner and the tests) shares one path
+from a notice to its record. The rules half (``analyse``) is synchronous and fast; the model half is a
+list of chunk results, however they were obtained, folded into the record by ``model_result_record``.
+Batches of many files (workers, the store, resume, failures per file) are ``runner``'s job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agent.record.calls import CallResult
+from agent.record.reconcile import build_record, collect
+from agent.schema import Figure, NoticeRecord, Usage
+from agent.text.chunks import Chunk, make_chunks
+from agent.text.figures import find_figures
+from agent.text.ingest import Notice
+from agent.text.outline import Outline, parse
+
+if TYPE_CHECKING:
+    from agent.llm.extract import Extractor
+
+
+@dataclass
+class Analysis:
+    notice: Notice
+    outline: Outline
+    figures: list[Figure]
+    chunks: list[Chunk]
+
+
+def analyse(notice: Notice) -> Analysis:
+    outline = parse(notice.text)
+    figures = find_figures(notice.text)
+    return Analysis(notice, outline, figures, make_chunks(outline, figures))
+
+
+def rules_record(a: Analysis) -> NoticeRecord:
+    """The record the rules alone can give (``--no-llm``)."""
+    return build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None, url=a.notice.url)
+
+
+def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, prompt_version: str, seconds: float) -> NoticeRecord:
+    """Fold chunk results (answer or error, and usage, per chunk) into the record."""
+    usage = Usage(
+        requests=sum(r.usage.requests for r in results),
+        prompt_tokens=sum(r.usage.prompt_tokens for r in results),
+        completion_tokens=sum(r.usage.completion_tokens for r in results),
+        seconds=round(seconds, 3),
+    )
+    return build_record(
+        a.notice.source, a.notice.notice_id, a.outline, a.figures, collect(results),
+        usage=usage, model=model, prompt_version=prompt_version, url=a.notice.url,
+    )
+
+
+async def model_record(a: Analysis, extractor: Extractor) -> NoticeRecord:
+    t0 = time.monotonic()
+    results = await extractor.run_chunks(a.chunks)
+    return model_result_record(a, results, extractor.model, extractor.prompts.version, time.monotonic() - t0)

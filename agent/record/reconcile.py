@@ -1,0 +1,330 @@
+"""Merge chunk answers with the rules' structure into one record, and check it against the source.
+
+Why: the model is small and only points; this is where its pointers are checked. Every text field gets a
+span and an alignment status; every number must be a regex figure (a model number with no match is
+dropped and reported, a 万/亿 slip is corrected from the regex value and reported); stated totals are
+checked against the extracted problems and against each other, and every finding is a ``Check`` in the
+record rather than a silent fix. Pure: it receives answers as plain pydantic objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from agent.record.answers import DOC_TYPE_MAP, STATUS_MAP
+from agent.schema import (
+    Category,
+    Check,
+    ChunkError,
+    Contact,
+    DocType,
+    Figure,
+    Grounded,
+    Inspection,
+    NoticeRecord,
+    Problem,
+    Span,
+    Status,
+    Usage,
+)
+from agent.text.figures import in_order, within
+from agent.text.grammar import ProblemBlock, sentence_spans
+from agent.text.outline import Outline
+from agent.text.rules import (
+    category_from_words,
+    doc_type,
+    inspection_facts,
+    issuer_from_title,
+    rule_role,
+    stated_totals,
+    status_evidence,
+    status_from_phrases,
+)
+
+
+@dataclass
+class Answers:
+    """What the model said, by chunk; empty without a model."""
+
+    header: dict[str, Any] | None = None  # {"doc_type", "dates": {fid: role}, "problem_total"}
+    problems: dict[str, dict[str, str]] = field(default_factory=dict)  # problem id -> {"status", "category"}
+    figure_roles: dict[str, str] = field(default_factory=dict)  # figure id -> role
+    errors: list[ChunkError] = field(default_factory=list)
+
+
+def grounded(text: str, span: Span | None) -> Grounded | None:
+    if span is None or span[1] <= span[0]:
+        return None
+    return Grounded(text=text[span[0] : span[1]], span=span, alignment="exact")
+
+
+def role_words(role: str, figure_text: str) -> str:
+    """The role without the figure's own surface text and the punctuation left at its edges."""
+    return role.replace(figure_text, "").strip(" ，,、。.：:（）()的")
+
+
+def role_grounded(text: str, span: Span, role: str, window: int = 80, share: float = 0.6) -> bool:
+    """A role is the model's reading of the words around a figure: most of its characters must stand there."""
+    chars = [c for c in role if not c.isspace() and not c.isdigit() and c not in "，,、。.（）()"]
+    if not chars:
+        return False
+    near = text[max(0, span[0] - window) : span[1] + window // 2]
+    return sum(1 for c in chars if c in near) >= share * len(chars)
+
+
+def match_number(value: float, figures: Sequence[Figure], kinds: tuple[str, ...] = ("count", "money")) -> tuple[Figure | None, str]:
+    """The regex figure a model number refers to: ('exact'|'unit_slip'|'none')."""
+    for f in figures:
+        if f.kind in kinds and abs(f.value - value) < 1e-6:
+            return f, "exact"
+    for f in figures:
+        if f.kind == "money":
+            for scale in (1e4, 1e8):
+                if abs(f.value - value * scale) < 1e-3:
+                    return f, "unit_slip"
+    return None, "none"
+
+
+def collect(results: Sequence[object]) -> Answers:
+    """Fold extract's ChunkResults (duck-typed: chunk, answer, error) into Answers."""
+    out = Answers()
+    for r in results:
+        chunk = getattr(r, "chunk")  # noqa: B009 - duck typing keeps extract out of this module
+        answer = getattr(r, "answer")  # noqa: B009
+        error = getattr(r, "error")  # noqa: B009
+        if error is not None:
+            out.errors.append(error)
+        if not isinstance(answer, BaseModel):
+            continue
+        data = answer.model_dump()
+        if chunk.kind == "header":
+            out.header = data
+            continue
+        for pid in chunk.items:  # a split block answers the same id twice: the first part wins
+            got = data.get(pid)
+            if isinstance(got, str):  # prompt v2: the category alone
+                got = {"category": got}
+            if isinstance(got, dict):
+                out.problems.setdefault(pid, got)
+        for fid, role in (data.get("roles") or {}).items():
+            out.figure_roles.setdefault(fid, role)
+    return out
+
+
+def rules_category(text: str, blk: ProblemBlock) -> Category:
+    """The rules' category: the first class whose wording the finding uses (``rules.CATEGORY_WORDS``)."""
+    title = text[blk.title[0] : blk.title[1]]
+    desc = text[blk.description[0] : blk.description[1]] if blk.description else ""
+    return category_from_words(title, desc)  # type: ignore[return-value]
+
+
+def status_of(text: str, blk: ProblemBlock) -> Status:
+    """The rules' status of one problem from its rectification sentences (its measures); a paragraph taken as
+    a candidate problem is its own rectification text; a finding with neither is ``unknown``."""
+    spans = blk.measures or ([blk.span] if blk.found_by == "paragraphs" else [])
+    sentences = [text[a:b] for s, e in spans for a, b in sentence_spans(text, s, e)]
+    if blk.found_by == "paragraphs":
+        return status_from_phrases(text[blk.span[0] : blk.span[1]])
+    return status_evidence(sentences)[0]
+
+
+def _iso_at(figures: Sequence[Figure], span: Span | None) -> str | None:
+    if span is None:
+        return None
+    for f in figures:
+        if f.kind == "date" and f.span[0] < span[1] and span[0] < f.span[1]:
+            return f.iso
+    return None
+
+
+def build_record(
+    source: str,
+    notice_id: str,
+    outline: Outline,
+    figures: list[Figure],
+    answers: Answers | None,
+    usage: Usage | None = None,
+    model: str | None = None,
+    prompt_version: str | None = None,
+    url: str | None = None,
+) -> NoticeRecord:
+    """The record of one notice: the rules' structure, the model's answers checked against the text."""
+    text = outline.text
+    ans = answers or Answers()
+    figures = [f.model_copy() for f in figures]  # roles go on copies: the caller's regex figures stay as found
+    checks = _figure_roles(text, figures, ans.figure_roles)
+    problems = _problems(text, outline, figures, ans)
+    dt = _doc_type(text, outline, ans.header, checks)
+    inspection, published = _inspection(text, outline, figures, ans.header, checks)
+    totals = stated_totals(text, figures)
+    checks.extend(check_totals(totals, problems))
+    checks.extend(_outline_checks(outline, ans.errors))
+    return NoticeRecord(
+        source=source,
+        notice_id=notice_id,
+        url=url,
+        text=text,
+        title=grounded(text, outline.title),
+        doc_type=dt,
+        issuer=grounded(text, outline.issuer) or grounded(text, issuer_from_title(text, outline.title)),
+        published=published,
+        inspection=inspection,
+        units=[g for g in (grounded(text, u) for u in outline.units) if g],
+        problems=problems,
+        figures=figures,
+        stated_totals=totals,
+        contact=Contact(phone=grounded(text, outline.phone), email=grounded(text, outline.email), address=grounded(text, outline.address)),
+        checks=checks,
+        errors=list(ans.errors),
+        usage=usage or Usage(),
+        model=model,
+        prompt_version=prompt_version,
+    )
+
+
+def _figure_roles(text: str, figures: list[Figure], said: dict[str, str]) -> list[Check]:
+    """Roles on the figures (in place): a model's role by id when it holds, else the rules' from the clause.
+
+    An id the model made up never reaches the record; a role is its words without the figure's own text (the
+    1.5B model often answered "1524户" for 1524户, which says nothing); a role that is only the number, or
+    carries another number (numbers come only from the regex layer), is dropped, and so is a role whose words
+    are not in the text around its figure (e.g. copied from the prompt)."""
+    by_id = {f.id: f for f in figures}
+    checks: list[Check] = []
+    ungrounded: list[str] = []
+    numeric: list[str] = []
+    for fid, role in said.items():
+        f = by_id.get(fid)
+        words = role_words(role, f.text) if f is not None else ""
+        if f is None:
+            checks.append(Check(code="model_figure_unknown", severity="warning", message=f"model named {fid}, which is not a regex figure; dropped"))
+        elif not words or any(c.isdigit() for c in words):
+            numeric.append(f"{fid} {role!r}")
+        elif role_grounded(text, f.span, words):
+            f.role = words
+        else:
+            ungrounded.append(f"{fid} {role!r}")
+    for f in figures:  # the rules name what a number measures from its own clause where the model did not
+        if f.role is None:
+            f.role = rule_role(text, f)
+    if numeric:
+        checks.append(Check(code="role_has_number", severity="info", message=f"{len(numeric)} figure role(s) were only a number or carried another one, dropped: {'; '.join(numeric[:5])}"))
+    if ungrounded:
+        checks.append(Check(code="role_not_in_text", severity="warning", message=f"{len(ungrounded)} figure role(s) not found near their figure, dropped: {'; '.join(ungrounded[:5])}"))
+    return checks
+
+
+def _problems(text: str, outline: Outline, figures: list[Figure], ans: Answers) -> list[Problem]:
+    """Each problem block as a record problem: status from its evidence, the model's category where it was
+    asked (else the rules'), every text part a span, the figures inside it."""
+    by_start = in_order(figures)  # find_figures' order already; bisected per problem
+    problems: list[Problem] = []
+    for blk in outline.problems:
+        got = ans.problems.get(blk.id)
+        problems.append(
+            Problem(
+                id=blk.id,
+                unit=blk.unit,
+                category=(got.get("category") if got else None) or rules_category(text, blk),  # type: ignore[arg-type]  # a Category value
+                title=grounded(text, blk.title) or Grounded(text="", span=None, alignment="none"),
+                description=grounded(text, blk.description),
+                measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
+                status=STATUS_MAP[got["status"]] if got and "status" in got else status_of(text, blk),
+                figure_ids=[f.id for f in within(by_start, blk.span) if f.kind != "phone"],
+                span=blk.span,
+                found_by=blk.found_by,
+            )
+        )
+    return problems
+
+
+def _doc_type(text: str, outline: Outline, header: dict[str, Any] | None, checks: list[Check]) -> DocType:
+    """The rules read the title's wording and count units; the model only breaks the rules' ``other``."""
+    title_text = text[outline.title[0] : outline.title[1]] if outline.title else ""
+    dt = doc_type(text, title_text, len(outline.units))
+    if header is not None:
+        model_dt = DOC_TYPE_MAP[header["doc_type"]]
+        if model_dt != dt:
+            keep = model_dt if dt == "other" else dt
+            checks.append(Check(code="doc_type_disagrees", severity="info", message=f"model says {model_dt}, rules say {dt}; kept {keep}"))
+            dt = keep
+    if dt == "other":
+        checks.append(Check(code="not_a_notice", severity="warning", message="text does not read as an inspection notice; fields may be empty"))
+    return dt
+
+
+def _inspection(text: str, outline: Outline, figures: list[Figure], header: dict[str, Any] | None,
+                checks: list[Check]) -> tuple[Inspection, str | None]:
+    """Who inspected whom and when (the rules, from the opening), the published date; the model's date roles
+    fill what the rules left empty, and a problem total it states must be a figure of the text."""
+    # the opening: from the title through the intro paragraph(s), at least the first 600 characters
+    opening = (0, max(outline.intro[1] if outline.intro else 0, min(len(text), 600)))
+    facts = inspection_facts(text, opening, figures, outline.published)
+    inspection = Inspection(
+        inspector=grounded(text, facts.inspector),
+        kind=grounded(text, facts.kind),
+        start=facts.start,
+        end=facts.end,
+        feedback_date=facts.feedback_date,
+        targets=[g for g in (grounded(text, t) for t in facts.targets or []) if g],
+    )
+    published = _iso_at(figures, outline.published) or _iso_at(figures, outline.signoff_date)
+    if header is None:
+        return inspection, published
+    by_id = {f.id: f for f in figures}
+    for fid, role in (header.get("dates") or {}).items():
+        f = by_id.get(fid)
+        if f is None:
+            continue
+        f.role = f.role or role
+        if role == "反馈日期" and inspection.feedback_date is None:
+            inspection.feedback_date = f.iso
+        elif role == "发布日期" and published is None:
+            published = f.iso
+        elif role == "巡察期间" and inspection.start is None:
+            inspection.start, inspection.end = f.iso, f.iso_end
+    total = header.get("problem_total")
+    if total is not None:
+        fig, how = match_number(float(total), figures, ("count",))
+        if fig is None:
+            checks.append(Check(code="model_number_ungrounded", severity="warning", message=f"model said the notice lists {total} problems; no such figure in the text; dropped"))
+        elif how == "unit_slip":
+            checks.append(Check(code="model_number_corrected", severity="info", message=f"model said {total}; corrected to {fig.text} ({fig.id})"))
+    return inspection, published
+
+
+def _outline_checks(outline: Outline, errors: list[ChunkError]) -> list[Check]:
+    checks = [Check(code="chunk_failed", severity="error", message=f"chunk {err.chunk_id} failed ({err.kind}); its problems keep rule-based answers")
+              for err in errors]
+    if outline.grammar == "paragraphs":
+        checks.append(Check(code="paragraph_fallback", severity="warning", message=f"no heading grammar recognised; {len(outline.problems)} paragraph(s) with problem wording taken as candidate problems, one per paragraph"))
+    if not outline.problems:
+        checks.append(Check(code="no_problems_found", severity="warning", message=f"no problem grammar recognised (outline: {outline.grammar})"))
+    return checks
+
+
+def check_totals(totals: Sequence[object], problems: list[Problem]) -> list[Check]:
+    """Stated totals against the extracted problems and against each other."""
+    out: list[Check] = []
+    by: dict[str, float] = {}
+    for t in totals:
+        subject, value = getattr(t, "subject"), getattr(t, "value")  # noqa: B009
+        by.setdefault(subject, value)
+    n = len(problems)
+    if "problems" in by:
+        stated = int(by["problems"])
+        ok = stated == n
+        out.append(Check(code="total_problems", severity="info" if ok else "warning", message=f"notice states {stated} problems; extracted {n}"))
+    if "completed" in by and "problems" in by:
+        done, total = int(by["completed"]), int(by["problems"])
+        rest = int(by.get("in_progress", 0))
+        ok = done + rest == total
+        out.append(Check(code="total_status_sum", severity="info" if ok else "warning", message=f"completed {done} + in progress {rest} = {done + rest}; stated total {total}"))
+    if "completed" in by:
+        got = sum(1 for p in problems if p.status == "completed")
+        out.append(Check(code="total_completed", severity="info", message=f"notice states {int(by['completed'])} completed; {got} extracted problems read as completed"))
+    return out

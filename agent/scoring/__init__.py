@@ -1,0 +1,1 @@
+"""Scoring against gold: evaluator functions per field family (``evaluate``) and the eval runner (``evalrun``)."""

@@ -1,0 +1,40 @@
+"""Ways notices list their findings, one recognizer module each, behind one small interface.
+
+Why: the wording of findings varies without end — headed paragraphs in formal rectification reports,
+numbered aspects inside one paragraph of a meeting report, lists inside sentences of a news item, per-unit
+disclosures — and each way has its own rules. Each lives in its own module with one function
+``recognize(page) -> Found | None`` (``base``); ``recognize`` below tries them in order and the first that
+finds problems wins. Every problem records which recognizer cut it (``ProblemBlock.found_by``, the
+record's ``Problem.found_by``). A new way of listing findings is a new module added to ``RECOGNIZERS``.
+
+    headed      反馈问题/整改情况 pairs, problem headings (一、关于…问题的整改)         formal notices
+    inline      主要是:一、…方面的问题。一是…二是…  inside one paragraph                   meeting reports
+    prose       存在A、B、C等问题 / 一是…；二是… / X存在的主要问题是：…  (units: disclosure)   news
+    paragraphs  one candidate per paragraph whose first clause names a problem           fallback
+
+Pure: nothing here talks to a model.
+"""
+
+from __future__ import annotations
+
+from agent.text.findings import headed, inline, paragraphs, prose
+from agent.text.findings.base import Found, Page, Recognizer, number
+
+RECOGNIZERS: tuple[tuple[str, Recognizer], ...] = (
+    ("headed", headed.recognize),
+    ("inline", inline.recognize),
+    ("prose", prose.recognize),
+    ("paragraphs", paragraphs.recognize),
+)
+
+
+def recognize(page: Page) -> Found:
+    """The first recognizer that finds problems; ``Found("none", [])`` when none does."""
+    for _, rec in RECOGNIZERS:
+        found = rec(page)
+        if found is not None and found.problems:
+            return found
+    return Found("none", [])
+
+
+__all__ = ["Found", "Page", "RECOGNIZERS", "Recognizer", "number", "recognize"]
