@@ -56,6 +56,67 @@ CREATE TABLE IF NOT EXISTS chunk_calls (
 );
 """
 
+# The corpus as flat tables: SQL views over the records, so they are always in step with them (a notice's
+# record is written in one transaction; its rows in these views appear and change with it). Query them with
+# `sqlite3 out.db` or datasette; `xuncha export --table NAME --format csv` writes one as CSV.
+VIEWS = """
+CREATE VIEW IF NOT EXISTS notice_facts AS
+SELECT n.source, n.model, n.prompt_version, n.status,
+  json_extract(n.record, '$.notice_id') AS notice_id,
+  json_extract(n.record, '$.url') AS url,
+  json_extract(n.record, '$.title.text') AS title,
+  json_extract(n.record, '$.doc_type') AS doc_type,
+  json_extract(n.record, '$.issuer.text') AS issuer,
+  json_extract(n.record, '$.published') AS published,
+  json_extract(n.record, '$.inspection.inspector.text') AS inspector,
+  json_extract(n.record, '$.inspection.kind.text') AS inspection_kind,
+  json_extract(n.record, '$.inspection.start') AS inspection_start,
+  json_extract(n.record, '$.inspection.end') AS inspection_end,
+  json_extract(n.record, '$.inspection.feedback_date') AS feedback_date,
+  (SELECT group_concat(json_extract(t.value, '$.text'), '、') FROM json_each(n.record, '$.inspection.targets') t) AS targets,
+  json_array_length(n.record, '$.problems') AS problems,
+  json_array_length(n.record, '$.figures') AS figures,
+  json_array_length(n.record, '$.errors') AS chunk_errors
+FROM notices n WHERE n.record IS NOT NULL;
+
+CREATE VIEW IF NOT EXISTS problems AS
+SELECT n.source, n.model, n.prompt_version, json_extract(n.record, '$.notice_id') AS notice_id,
+  json_extract(p.value, '$.id') AS problem_id,
+  json_extract(p.value, '$.unit') AS unit,
+  json_extract(p.value, '$.category') AS category,
+  json_extract(p.value, '$.status') AS status,
+  json_extract(p.value, '$.title.text') AS title,
+  json_extract(p.value, '$.found_by') AS found_by,
+  json_extract(p.value, '$.span[0]') AS span_start,
+  json_extract(p.value, '$.span[1]') AS span_end
+FROM notices n, json_each(n.record, '$.problems') p WHERE n.record IS NOT NULL;
+
+CREATE VIEW IF NOT EXISTS figures AS
+SELECT n.source, n.model, n.prompt_version, json_extract(n.record, '$.notice_id') AS notice_id,
+  json_extract(f.value, '$.id') AS figure_id,
+  (SELECT json_extract(p.value, '$.id') FROM json_each(n.record, '$.problems') p, json_each(p.value, '$.figure_ids') x
+   WHERE x.value = json_extract(f.value, '$.id')) AS problem_id,
+  json_extract(f.value, '$.kind') AS kind,
+  json_extract(f.value, '$.value') AS value,
+  json_extract(f.value, '$.unit') AS unit,
+  json_extract(f.value, '$.approx') AS approx,
+  json_extract(f.value, '$.role') AS role,
+  json_extract(f.value, '$.text') AS text,
+  json_extract(f.value, '$.iso') AS iso,
+  json_extract(f.value, '$.iso_end') AS iso_end,
+  json_extract(f.value, '$.span[0]') AS span_start,
+  json_extract(f.value, '$.span[1]') AS span_end
+FROM notices n, json_each(n.record, '$.figures') f WHERE n.record IS NOT NULL;
+
+CREATE VIEW IF NOT EXISTS checks AS
+SELECT n.source, n.model, n.prompt_version, json_extract(n.record, '$.notice_id') AS notice_id,
+  json_extract(c.value, '$.code') AS code,
+  json_extract(c.value, '$.severity') AS severity,
+  json_extract(c.value, '$.message') AS message
+FROM notices n, json_each(n.record, '$.checks') c WHERE n.record IS NOT NULL;
+"""
+TABLES = ("notice_facts", "problems", "figures", "checks")  # the flat views, for export and the report
+
 
 SECRET_FLAGS = ("--api-key", "--token", "--password", "--secret")
 
@@ -94,6 +155,7 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.executescript(SCHEMA)
+        self.db.executescript(VIEWS)
 
     def close(self) -> None:
         self.db.close()
@@ -172,6 +234,13 @@ class Store:
             (source, model or "", prompt_version or ""),
         ).fetchone()
         return None if row is None else NoticeRecord.model_validate_json(row[0])
+
+    def table(self, name: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """One flat view (``TABLES``): its column names and rows."""
+        if name not in TABLES:
+            raise ValueError(f"no table {name!r}: one of {', '.join(TABLES)}")
+        cur = self.db.execute(f"SELECT * FROM {name}")
+        return [d[0] for d in cur.description], cur.fetchall()
 
     def failures(self) -> list[tuple[str, str]]:
         return list(self.db.execute("SELECT source, error FROM notices WHERE status = 'failed' ORDER BY source"))

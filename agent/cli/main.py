@@ -13,7 +13,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,7 @@ from agent.batch.store import Store, default_db
 from agent.cli.batch import batch_app
 from agent.cli.console import err
 from agent.cli.evals import eval_cmd
+from agent.cli.report import report_cmd
 from agent.config import ConfigError, Settings, resolve
 from agent.output.sinks import JsonlSink, export_schemas
 from agent.text.finder import find_notice_files
@@ -35,11 +36,20 @@ class Engine(str, Enum):
     ray = "ray"
 
 
+class Table(str, Enum):
+    records = "records"
+    notice_facts = "notice_facts"
+    problems = "problems"
+    figures = "figures"
+    checks = "checks"
+
+
 class Format(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
 app.add_typer(batch_app, name="batch")
 app.command("eval")(eval_cmd)
+app.command("report")(report_cmd)
 
 
 @app.command("structure")
@@ -242,19 +252,24 @@ def export_cmd(
     db: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="the SQLite store of a structure run")],
     fmt: Annotated[Format, typer.Option("--format", help="jsonl (one record per notice) or csv (one row per problem)")] = Format.jsonl,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="output file (default: standard output)")] = None,
+    table: Annotated[Table, typer.Option(help="records (whole records; CSV: one row per problem), or one flat table of the store")] = Table.records,
 ) -> None:
-    """Write the store's records as JSONL, or as CSV for a spreadsheet."""
-    from agent.output.sinks import write_csv, write_jsonl
+    """Write the store's records as JSONL, or as CSV for a spreadsheet; or one of its flat tables."""
+    from agent.output.sinks import write_csv, write_jsonl, write_table
+
+    def write(fh: IO[str]) -> int:
+        if table != Table.records:
+            return write_table(*store.table(table.value), fh, fmt.value)
+        return (write_csv if fmt == "csv" else write_jsonl)(store.records(), fh)
 
     with Store(db) as store:
-        records = store.records()
         if out is None:
-            n = (write_csv if fmt == "csv" else write_jsonl)(records, sys.stdout)
+            n = write(sys.stdout)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-                n = (write_csv if fmt == "csv" else write_jsonl)(records, fh)
-    err.print(f"{n} {'rows' if fmt == 'csv' else 'records'} → {out or 'stdout'}")
+                n = write(fh)
+    err.print(f"{n} {'rows' if fmt == 'csv' or table != Table.records else 'records'} → {out or 'stdout'}")
 
 
 @app.command("serve")

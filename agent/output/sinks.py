@@ -73,6 +73,18 @@ def replaced(path: Path) -> Iterator[IO[str]]:
     tmp.replace(path)
 
 
+def write_table(columns: list[str], rows: list[tuple[Any, ...]], fh: IO[str], fmt: str = "csv") -> int:
+    """One flat table of the store: CSV with a header row, or JSONL of one object per row."""
+    if fmt == "csv":
+        w = csv.writer(fh)
+        w.writerow(columns)
+        w.writerows(rows)
+    else:
+        for row in rows:
+            fh.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) + "\n")
+    return len(rows)
+
+
 CSV_COLUMNS = (
     "notice_id", "source", "title", "doc_type", "issuer", "published", "inspector", "inspection_kind",
     "inspection_start", "inspection_end", "feedback_date", "problem_id", "unit", "category", "status",
