@@ -31,12 +31,18 @@ _COLON_CUE = re.compile(
     r"|(?:反馈|指出)了?[^。：:；]{0,30}?方面(?:的|存在的)?问题[:：]"
     r"|(?:发现|指出)[^。：:；]{0,12}?(?:问题|不足)[^。：:；]{0,8}?(?:主要(?:是|有|表现在|体现在))[:：]?"
     r"|(?<=问题。)主要(?:是|有|表现(?:在|为)|体现在)[,，:：]"
+    r"|(?:存在|发现)[^。：:；]{0,16}?问题[,，]\s*主要(?:是|有|表现(?:在|为)|体现在)[:：,，]"
 )
 # A per-unit disclosure line: ``X存在的主要问题是：…`` / ``X存在问题：…`` / ``X：…``.
 _UNIT_LEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])?\s*"
     r"(?P<unit>[^，,。：:；;\s]{2,40}?)"
     r"(?:(?:存在的?|的)(?:主要|突出)?问题(?:主要)?(?:是|有|为|包括)?|主要问题(?:是|有|为)?|巡察发现的?(?:主要)?问题(?:是|有)?)?[:：]"
+)
+# a line that only names a unit's findings, which the next paragraph lists
+_UNIT_LINE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])?\s*(?P<unit>[^，,。：:；;\s]{2,40}?)"
+    r"(?:存在的?(?:主要|突出)?问题|主要问题|巡察发现的?(?:主要)?问题)[:：]?$"
 )
 # ``存在A、B、C等问题`` (the list itself, inside a sentence).
 _LIST = re.compile(
@@ -50,12 +56,16 @@ _COMMA_LIST = re.compile(
     r"(?:等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题|等[\d一二三四五六七八九十]+个方面)(?=[。；;，,]|$)"
 )
 # ``在A、B等方面还存在一些不足`` names the aspects where findings lie: each aspect stands for one
-_ASPECTS = re.compile(r"在(?P<list>[^。；;：:]{4,200}?)等方面(?:还|仍|也)?存在(?:一些|不少|较多)?(?:问题|不足|短板|差距)")
+_ASPECTS = re.compile(
+    r"在(?P<list>[^。；;：:]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)方面(?:还|仍|也)?存在(?:的)?"
+    r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:问题|不足|短板|差距)"
+)
 # A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _STOP = re.compile(
     r"^(?:[^。]{0,20}?(?:要求|强调|指出[^。]{0,6}要|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态|主持|出席|参加|传达)"
     r"|针对|对此|下一步|会上|会议|此次|本轮|本次|巡察组(?:要求|建议|指出[^。]{0,6}要)|整改意见|意见建议|根据|按照)"
 )
+_ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$")
 # A sentence that asks, suggests or pledges: a list in it names what to fix, not what was found
 _ASKS = re.compile(r"^[^。]{0,20}?(?:要求|强调|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态)|^(?:针对|对此|下一步)")
 # A sentence that praises: it frames the findings that follow, it is not one.
@@ -181,6 +191,19 @@ def items(text: str, passage: Span) -> list[Span]:
     return out
 
 
+def colon_list(text: str, passage: Span) -> list[Span]:
+    """After ``主要是：``, one sentence ``A，B、C、D等问题`` is the list itself: items parted by ``、`` and ``，``."""
+    sents = _sentences(text, *passage)
+    if len(sents) != 1 or _marks(text, *passage) or "；" in text[passage[0] : passage[1]]:
+        return []
+    a, b = _trim(text, sents[0])
+    m = _ENDS_LIST.search(text, a, b)
+    if m is None or "、" not in text[a : m.start()]:
+        return []
+    parts = [_trim(text, sp) for sp in _quote_aware_split(text, a, m.start(), "、，,")]
+    return [p for p in parts if p[1] - p[0] >= 3]
+
+
 def _sentence_items(text: str, sent: Span) -> list[Span]:
     """One sentence of a passage: the items of its ``存在A、B、C等问题`` lists, else the sentence itself when
     it states a problem."""
@@ -233,6 +256,9 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
         head = re.match(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])\s*", line)
         if head and is_unit_name(line[head.end() :].rstrip("：:")):
             pending_unit = (s + head.end(), e - (1 if line.endswith(("：", ":")) else 0))
+            continue
+        if (lone := _UNIT_LINE.match(line)) is not None:  # ``区卫生健康委员会党组存在的主要问题`` on its own line
+            pending_unit = (s + lone.start("unit"), s + lone.end("unit"))
             continue
         if pending_unit is not None and _PROBLEM_WORDS.search(line):
             out.append(Passage((s, e), pending_unit, "unit_heading"))
@@ -307,7 +333,7 @@ def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
         found = [p for p in found if p.cue != "aspects"]
     for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
-        for sp in items(text, p.span):
+        for sp in (p.cue == "colon" and colon_list(text, p.span)) or items(text, p.span):
             blocks.append(_block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks
 
