@@ -16,7 +16,7 @@ from agent.batch.store import TABLES, Store
 from agent.cli.main import app
 from agent.output.report import disagreements, money_by_role, rows
 from agent.schema import NoticeRecord
-from tests.test_review import CHROMIUM, LAUNCH_ARGS, _browser
+from tests.test_review import _browser, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTICES = sorted((ROOT / "evals" / "notices").glob("*.txt")) + sorted((ROOT / "evals" / "news").glob("*.txt"))
@@ -116,10 +116,7 @@ def test_report_renders_every_chart_in_chromium(corpus: Path, tmp_path: Path) ->
     assert review.exists()
     sync_playwright = _browser()
     with sync_playwright() as pw:
-        try:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        except Exception as exc:  # noqa: BLE001 - a chromium that cannot start here is an environment gap
-            pytest.skip(f"chromium at {CHROMIUM} would not start: {exc}")
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             errors: list[str] = []

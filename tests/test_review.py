@@ -12,6 +12,7 @@ import shutil
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -194,6 +195,14 @@ def _browser():  # type: ignore[no-untyped-def]
     return sync_playwright
 
 
+def launch(pw: Any) -> Any:
+    """Debian's chromium under playwright; a skip naming the reason where it will not start."""
+    try:
+        return pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+    except Exception as exc:  # noqa: BLE001 - a chromium that cannot start here is an environment gap
+        pytest.skip(f"chromium at {CHROMIUM} would not start: {exc}")
+
+
 def test_review_in_headless_chromium(tmp_path: Path, records: list[NoticeRecord]) -> None:
     sync_playwright = _browser()
     recs = [r for r in records if r.source.endswith("xiaodian-town-rectification.txt")] + [_hostile()]
@@ -204,10 +213,7 @@ def test_review_in_headless_chromium(tmp_path: Path, records: list[NoticeRecord]
     shot_checks = tmp_path / "review-checks.png"
     t0 = time.monotonic()
     with sync_playwright() as pw:
-        try:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        except Exception as exc:  # noqa: BLE001 - a chromium that cannot start here is an environment gap
-            pytest.skip(f"chromium at {CHROMIUM} would not start: {exc}")
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             requests: list[str] = []

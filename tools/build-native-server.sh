@@ -20,9 +20,9 @@ if [ ! -f "$tarball" ]; then
   url=$(python - "$VERSION" <<'EOF'
 import json, sys, urllib.parse, urllib.request
 version = sys.argv[1]
-base = f"https://pypi.org/pypi/llama-cpp-python/{version}/json"
+base = "https://pypi.org/pypi/llama-cpp-python/json"
 with urllib.request.urlopen(base, timeout=60) as r:
-    files = json.load(r)["urls"]
+    files = json.load(r)["releases"][version]
 print(urllib.parse.urljoin(base, next(f["url"] for f in files if f["packagetype"] == "sdist")))
 EOF
 )
