@@ -142,3 +142,34 @@ def test_report_renders_every_chart_in_chromium(corpus: Path, tmp_path: Path) ->
                 shutil.copy(tmp_path / "report.png", docs)
         finally:
             browser.close()
+
+
+FEEDBACK = (
+    "县委第二巡察组向某镇党委反馈巡察情况\n"
+    "2024年3月1日，县委第二巡察组向某镇党委反馈巡察情况。巡察发现存在理论学习不深入、村集体资金管理不规范、"
+    "党员发展程序不严格等问题。\n"
+)
+RECTIFICATION = (
+    "中共某镇委员会关于巡察整改情况的通报\n"
+    "根据县委统一部署，2023年10月9日至12月14日，县委第二巡察组对某镇党委进行了常规巡察，2024年3月1日反馈了巡察意见。"
+    "现将整改情况公布如下。\n"
+    "一、关于“村集体资金管理不规范”问题的整改\n已清退违规资金3.5万元，已整改完成。\n"
+    "二、关于“党员发展程序执行不严格”问题的整改\n正在逐村核查，预计年底前完成。\n"
+    "2024年9月20日\n"
+)
+
+
+def test_findings_followed_to_their_rectification(tmp_path: Path) -> None:
+    from agent.output.followup import follow, same_round
+    from agent.record.pipeline import analyse, rules_record
+    from agent.text.ingest import read_notice
+
+    (tmp_path / "fb.txt").write_text(FEEDBACK, encoding="utf-8")
+    (tmp_path / "zg.txt").write_text(RECTIFICATION, encoding="utf-8")
+    fb, zg = (rules_record(analyse(read_notice(tmp_path / n))) for n in ("fb.txt", "zg.txt"))
+    assert fb.doc_type == "feedback" and zg.doc_type == "rectification_progress"
+    assert same_round(fb, zg) and not same_round(fb, rules_record(analyse(read_notice(NOTICES[0]))))
+    links = {x.title: x for x in follow([fb, zg])}
+    assert links["村集体资金管理不规范"].status == "completed" and links["村集体资金管理不规范"].certain
+    assert links["党员发展程序不严格"].status == "in_progress"
+    assert links["理论学习不深入"].matched_id is None and links["理论学习不深入"].status is None

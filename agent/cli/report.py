@@ -21,6 +21,7 @@ def report_cmd(
     """Charts across a batch: problems by category × status, money by role, inspections on a timeline, open
     problems by issuer, stated totals that disagree; each mark links to its notice on the review page."""
     from agent.batch.store import Store
+    from agent.output.followup import follow
     from agent.output.report import embed_snippet, render_report, rows
     from agent.output.review import render_review
 
@@ -37,7 +38,8 @@ def report_cmd(
         raise typer.Exit(1)
     review = out.with_name(out.stem + "-review.html")
     bundle = vl_convert.javascript_bundle(snippet=embed_snippet(["c1", "c2", "c3", "c4"]))
-    page = render_report(views["notice_facts"], views["problems"], views["figures"], views["checks"], bundle, review.name)
+    links = follow(records)
+    page = render_report(views["notice_facts"], views["problems"], views["figures"], views["checks"], bundle, review.name, links)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     review.write_text(render_review(records), encoding="utf-8")

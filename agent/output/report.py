@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from agent.output.followup import Link
+
 Row = dict[str, Any]
 STATUS_ORDER = ["completed", "in_progress", "ongoing", "unknown"]
 MONEY_ROLES = 15  # roles shown in the money chart; the rest are summed into one bar
@@ -100,15 +102,26 @@ def disagreements(checks: list[Row]) -> list[Row]:
     return [c for c in checks if c["code"] in ("total_problems", "total_status_sum") and c["severity"] == "warning"]
 
 
+def followed_rows(links: Sequence[Link], review: dict[str, str]) -> str:
+    """Findings of feedback notices followed to a rectification notice of the same round, as table rows."""
+    return "".join(
+        f'<tr><td><a href="{escape(review.get(x.feedback, ""))}">{escape(x.feedback)}</a> {escape(x.problem_id)}</td>'
+        f"<td>{escape(x.title)}</td>"
+        f'<td><a href="{escape(review.get(x.rectification, ""))}">{escape(x.rectification)}</a> {escape(x.matched_id or "—")}</td>'
+        f"<td>{escape(x.status or 'not reported')}</td><td>{x.score}</td><td>{'' if x.certain else 'uncertain'}</td></tr>"
+        for x in links)
+
+
 def render_report(facts: list[Row], problems: list[Row], figures: list[Row], checks: list[Row], bundle: str,
-                  review: str = "review.html") -> str:
+                  review: str = "review.html", links: Sequence[Link] = ()) -> str:
     """The page: the charts (specs embedded, rendered by ``bundle``), then the tables a chart cannot show."""
-    links = review_links(facts, review)
-    money, behind = money_by_role(figures, links)
-    charts = {"c1": category_status(problems, links), "c2": money, "c3": timeline(facts, links),
-              "c4": open_problems(problems, facts, links)}
+    links_by_source = review_links(facts, review)
+    review_links_for = links_by_source
+    money, behind = money_by_role(figures, links_by_source)
+    charts = {"c1": category_status(problems, links_by_source), "c2": money, "c3": timeline(facts, links_by_source),
+              "c4": open_problems(problems, facts, links_by_source)}
     table = "".join(
-        f'<tr><td><a href="{escape(links.get(c["source"], ""))}">{escape(c["source"])}</a></td>'
+        f'<tr><td><a href="{escape(links_by_source.get(c["source"], ""))}">{escape(c["source"])}</a></td>'
         f"<td>{escape(c['code'])}</td><td>{escape(c['message'])}</td></tr>" for c in disagreements(checks))
     money_rows = "".join(
         f'<tr><td>{escape(r["role"])}</td><td>{escape(r["figure"])}</td><td><a href="{escape(r["link"])}">{escape(r["notice"])}</a></td></tr>'
@@ -127,6 +140,12 @@ table{{border-collapse:collapse;margin:8px 0 24px}}td,th{{border:1px solid #ccc;
 {divs}
 <h2>Stated totals that disagree with what was extracted</h2>
 <table id="disagree"><tr><th>notice</th><th>check</th><th>message</th></tr>{table or '<tr><td colspan="3">none</td></tr>'}</table>
+<h2>Findings followed to their rectification</h2>
+<p>A feedback notice and a later rectification notice of the same inspected body and inspector; each finding
+matched to the rectification problem whose title is most alike (score: character overlap, 0.5 to match,
+0.75 to be sure).</p>
+<table id="followed"><tr><th>finding</th><th>title</th><th>rectification</th><th>status there</th><th>score</th><th></th></tr>
+{followed_rows(links, review_links_for) or '<tr><td colspan="6">no feedback notice has a rectification notice of the same round in this store</td></tr>'}</table>
 <h2>Money figures behind the chart</h2>
 <table id="money"><tr><th>role</th><th>figure</th><th>notice</th></tr>{money_rows or '<tr><td colspan="3">none</td></tr>'}</table>
 <script>window.__specs = {specs};</script>
