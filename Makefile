@@ -29,7 +29,7 @@ record:
 	$(PY) -m pytest -q tests/test_pipeline_replay.py tests/test_cli_replay.py tests/test_injection.py --record-mode=all
 	rm -rf evals/reports/record-v2
 	xuncha eval --gold evals/gold/v2 --no-cache --out evals/reports/record-v2
-	mkdir -p cassettes/eval_v2 && cp evals/reports/record-v2/cassettes/*.yaml cassettes/eval_v2/
+	mkdir -p cassettes/eval_v2 && (cp evals/reports/record-v2/cassettes/*.yaml cassettes/eval_v2/ 2>/dev/null || true)
 
 structure:
 	xuncha structure $(SAMPLES) -o out/samples.jsonl

@@ -56,7 +56,7 @@ def test_ray_equals_local(tmp_path: Path) -> None:
         r = structure(server, tmp_path / "ray.jsonl", *files, extra=("--workers", "2"))
         assert r.exit_code == 0, r.output
         assert server.misses == 0
-        assert sum(server.hits.values()) == local_hits == 28 and set(server.hits.values()) == {1}
+        assert sum(server.hits.values()) == local_hits == 23 and set(server.hits.values()) == {1}
     local, on_ray = records_by_source(tmp_path / "local.jsonl"), records_by_source(tmp_path / "ray.jsonl")
     assert sorted(local) == sorted(on_ray) and len(local) == 5
     for source, rec in local.items():
@@ -86,7 +86,7 @@ def _check_final(out: Path, src: Path) -> None:
 
 
 def test_resume_after_partial_run(tmp_path: Path) -> None:
-    """Run on three files, then on all six: six records, each of the 28 requests sent exactly once."""
+    """Run on three files, then on all six: six records, each of the 23 requests sent exactly once."""
     src = _inputs(tmp_path)
     out = tmp_path / "out" / "batch.jsonl"
     with ReplayServer() as server:
@@ -97,9 +97,9 @@ def test_resume_after_partial_run(tmp_path: Path) -> None:
         r = structure(server, out, str(src))
         assert r.exit_code == 0, r.output
         assert server.misses == 0
-        assert len(server.hits) == 28 and set(server.hits.values()) == {1}, "no request sent twice"
+        assert len(server.hits) == 23 and set(server.hits.values()) == {1}, "no request sent twice"
         r = structure(server, out, str(src))  # a third run: everything skipped, nothing sent
-        assert r.exit_code == 0 and sum(server.hits.values()) == 28
+        assert r.exit_code == 0 and sum(server.hits.values()) == 23
     _check_final(out, src)
     with sqlite3.connect(out.with_suffix(".db")) as con:
         runs = con.execute("SELECT done, skipped, interrupted FROM runs ORDER BY id").fetchall()
@@ -149,7 +149,7 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stored = _stored_keys(db)
-        assert 8 <= len(stored) < 28
+        assert 8 <= len(stored) < 23
         sent_first, quiet_since = sum(server.hits.values()), time.monotonic()
         while time.monotonic() - quiet_since < 1.5 and time.monotonic() < deadline:  # Ray reaps the dead driver's actors
             time.sleep(0.1)
@@ -159,7 +159,7 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
         assert r.exit_code == 0, r.output
         assert server.misses == 0
         resent = [k for k, n in server.hits.items() if n > 1]
-    assert len(server.hits) == 28, "every request was sent"
+    assert len(server.hits) == 23, "every request was sent"
     assert max(server.hits.values()) <= 2
     to_cache_key = _cache_keys_by_request(src)
     assert not [k for k in resent if to_cache_key[k] in stored], "no request whose answer was stored is sent again"

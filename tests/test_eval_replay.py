@@ -16,8 +16,8 @@ from agent.scoring import evalrun
 
 def test_replay_regression_gate_samples(tmp_path: Path) -> None:
     """Gold v1: problem F1 1.0, status 0.8701 (rules), category 0.6883 (rules alone 0.5714), figure F1
-    0.9607, roles right 0.5941 (rules), metadata 1.0, grounding 1.0/1.0, 5.6 requests and 90.2 completion
-    tokens per notice, 0 chunk errors."""
+    0.9607, roles right 0.5941 (rules), metadata 1.0, grounding 1.0/1.0, 4.6 requests and 3,735 + 59 tokens
+    per notice, 0 chunk errors."""
     o = evalrun.run_eval("replay", resolve(), tmp_path)["overall"]
     assert o["problem_f1"] >= 1.0
     assert o["status_micro"] >= 0.87
@@ -31,13 +31,14 @@ def test_replay_regression_gate_samples(tmp_path: Path) -> None:
 
 
 def test_replay_regression_gate_news(tmp_path: Path) -> None:
-    """Gold v2: problem F1 0.9818 (P 0.9926, R 0.9712), figures P 0.98 R 0.9655, metadata 0.8971, status 1.0,
-    category 0.7185 (rules alone 0.7407: on this set the model does not beat the rules), 1.68 requests and
-    32 completion tokens per notice, 0 chunk errors."""
+    """Gold v2: problem F1 0.9818 (P 0.9926, R 0.9712), figures P 0.98 R 0.9655, metadata 0.9118, status 1.0,
+    category 0.7407. No model call: measured live, the model's category (0.719) and header answers (metadata
+    0.897) did not beat the rules on these news notices, so neither is asked about them any more."""
     o = evalrun.run_eval("replay", resolve(), tmp_path, evalrun.GOLD_ROOT / "v2")["overall"]
     assert o["problem_f1"] >= 0.98 and o["problem_precision"] >= 0.99
     assert o["figure_precision"] >= 0.97 and o["figure_recall"] >= 0.96
-    assert o["metadata_accuracy"] >= 0.89
-    assert o["status_micro"] >= 0.99 and o["category_micro"] >= 0.71
+    assert o["metadata_accuracy"] >= 0.91
+    assert o["status_micro"] >= 0.99 and o["category_micro"] >= 0.74
+    assert o["requests_per_notice"] == 0
     assert o["grounding_text"] == 1.0 and o["grounding_figures"] == 1.0
     assert o["chunk_errors"] == 0

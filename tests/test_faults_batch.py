@@ -95,7 +95,7 @@ def structure(analysis: Analysis, base_url: str, key: str = "sk-local-no-key", *
 
 def test_notice_lands_with_what_succeeded_plus_errors(server: Scripted) -> None:
     a = qiaotou()
-    assert [c.id for c in a.chunks] == ["h", "c1", "c2", "c3", "c4", "c5"]
+    assert [c.id for c in a.chunks] == ["c1", "c2", "c3", "c4", "c5"]
     p3 = next(c for c in a.chunks if "P3" in c.items)
     p8 = next(c for c in a.chunks if "P8" in c.items)
 
@@ -123,9 +123,9 @@ def test_notice_lands_with_what_succeeded_plus_errors(server: Scripted) -> None:
     for p in rec.problems:  # failed chunks keep the rules' answers; the others have the model's
         assert p.category is not None and (p.id not in failed_ids or p.category == ruled[p.id]), p.id
     assert len(rec.problems) == 10 and rec.doc_type == "feedback"
-    # 4 good chunks (1 request each) + 3 tries at c2 + 2 at c4; c4's two replies count their tokens
-    assert rec.usage.requests == 4 + 3 + 2 == server.hits
-    assert rec.usage.prompt_tokens == 4 * 200 + 2 * 300 and rec.usage.completion_tokens == 4 * 20 + 2 * 30
+    # 3 good chunks (1 request each) + 3 tries at c2 + 2 at c4; c4's two replies count their tokens
+    assert rec.usage.requests == 3 + 3 + 2 == server.hits
+    assert rec.usage.prompt_tokens == 3 * 200 + 2 * 300 and rec.usage.completion_tokens == 3 * 20 + 2 * 30
     assert elapsed < 6.0  # c2 waits 0.05 + 0.1 s between its tries
 
 
@@ -143,13 +143,13 @@ def test_server_killed_mid_batch(server: Scripted) -> None:
     t0 = time.monotonic()
     rec = structure(a, server.base_url, net_retries=3, backoff_base=0.1, backoff_cap=0.2, retry_budget=2.0)
     elapsed = time.monotonic() - t0
-    assert len(rec.errors) == len(a.chunks) == 6
+    assert len(rec.errors) == len(a.chunks) == 5
     assert {e.kind for e in rec.errors} == {"network"}
     assert all(e.attempts == 4 for e in rec.errors)
     assert server.hits == 2  # the two in flight when it died; every later try was refused
     assert all("Connection refused" in e.message or "Connect call failed" in e.message for e in rec.errors)
     assert len(rec.problems) == 10 and [p.category for p in rec.problems] == list(rules_categories(a).values())
-    assert rec.usage.requests == 6 * 4 and rec.usage.prompt_tokens == 0
+    assert rec.usage.requests == 5 * 4 and rec.usage.prompt_tokens == 0
     assert 1.5 <= elapsed < 8.0  # 3 chunk pairs × (0.1 + 0.2 + 0.2) s of backoff, never the hang
 
 
@@ -177,7 +177,7 @@ def test_server_killed_mid_batch_others_finish_on_a_second_try(server: Scripted)
     threading.Thread(target=drop_in_flight, daemon=True).start()
     rec = structure(a, server.base_url, net_retries=2)
     assert rec.errors == [] and all(p.category is not None for p in rec.problems)
-    assert rec.usage.requests == server.hits == 6 + 2
+    assert rec.usage.requests == server.hits == 5 + 2
 
 
 def test_requests_go_only_to_the_configured_base_url(server: Scripted) -> None:
@@ -186,7 +186,7 @@ def test_requests_go_only_to_the_configured_base_url(server: Scripted) -> None:
         canary.answer = lambda req: pytest.fail("the canary server was called")  # type: ignore[return-value]
         rec = structure(qiaotou(), server.base_url)
         assert canary.hits == 0
-    assert rec.errors == [] and server.hits == 6
+    assert rec.errors == [] and server.hits == 5
     assert {r.path for r in server.requests} == {"/v1/chat/completions"}
     assert {r.headers["host"] for r in server.requests} == {f"127.0.0.1:{server.port}"}
 

@@ -79,7 +79,7 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
     rec, results = run_injected(*model_endpoint)
     NoticeRecord.model_validate_json(rec.model_dump_json())
     assert len(rec.problems) == 10  # the injection did not change the structure, which comes from rules
-    assert rec.usage.requests >= 2 and rec.usage.prompt_tokens > 0  # the header, and the findings the rules leave open
+    assert rec.usage.requests >= 1 and rec.usage.prompt_tokens > 0  # the findings whose category the rules leave open
 
     # every figure is a regex figure of the text, unchanged: value, unit, kind and span are the regex's
     regex = {f.id: f for f in find_figures(rec.text)}
@@ -116,7 +116,8 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
 
     # what the model said that does not align is flagged, not kept
     codes = [c.code for c in rec.checks]
-    header = next(r.answer.model_dump() for r in results if r.chunk.kind == "header" and r.answer is not None)
+    header = next((r.answer.model_dump() for r in results if r.chunk.kind == "header" and r.answer is not None), {})
+    assert header == {}, "the header question is not asked (chunks.ASK_HEADER): no model number can reach the record"
     total = header.get("problem_total")
     if total is not None and not any(f.kind == "count" and f.value == total for f in rec.figures):
         assert "model_number_ungrounded" in codes  # recorded: the model said 20 problems; the text never does

@@ -35,7 +35,7 @@ def test_sentinel_key_never_written(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     (src / "known.txt").write_bytes(notice_path("qiaotou-town-feedback-meeting").read_bytes())
-    unknown = notice_path("xiaodian-town-rectification").read_text(encoding="utf-8").replace("小甸镇", "大甸镇")
+    unknown = notice_path("xiaodian-town-rectification").read_text(encoding="utf-8").replace("耕地保护", "耕地保育")
     (src / "unknown.txt").write_text(unknown, encoding="utf-8")  # never recorded: its chunks fail with 404
     out = tmp_path / "out" / "o.jsonl"
     streams = []
