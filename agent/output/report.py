@@ -116,7 +116,6 @@ def render_report(facts: list[Row], problems: list[Row], figures: list[Row], che
                   review: str = "review.html", links: Sequence[Link] = ()) -> str:
     """The page: the charts (specs embedded, rendered by ``bundle``), then the tables a chart cannot show."""
     links_by_source = review_links(facts, review)
-    review_links_for = links_by_source
     money, behind = money_by_role(figures, links_by_source)
     charts = {"c1": category_status(problems, links_by_source), "c2": money, "c3": timeline(facts, links_by_source),
               "c4": open_problems(problems, facts, links_by_source)}
@@ -145,7 +144,7 @@ table{{border-collapse:collapse;margin:8px 0 24px}}td,th{{border:1px solid #ccc;
 matched to the rectification problem whose title is most alike (score: character overlap, 0.5 to match,
 0.75 to be sure).</p>
 <table id="followed"><tr><th>finding</th><th>title</th><th>rectification</th><th>status there</th><th>score</th><th></th></tr>
-{followed_rows(links, review_links_for) or '<tr><td colspan="6">no feedback notice has a rectification notice of the same round in this store</td></tr>'}</table>
+{followed_rows(links, links_by_source) or '<tr><td colspan="6">no feedback notice has a rectification notice of the same round in this store</td></tr>'}</table>
 <h2>Money figures behind the chart</h2>
 <table id="money"><tr><th>role</th><th>figure</th><th>notice</th></tr>{money_rows or '<tr><td colspan="3">none</td></tr>'}</table>
 <script>window.__specs = {specs};</script>
