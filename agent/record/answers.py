@@ -16,14 +16,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from agent.schema import Category, DocType, Status
+from agent.schema import Category, DocType
 
-StatusCN = Literal["已完成", "正在整改", "长期坚持", "不明"]
 DocTypeCN = Literal["巡察反馈", "整改进展", "整改汇总", "其他"]
 DateRoleCN = Literal["巡察期间", "反馈日期", "发布日期", "其他"]
 Role = Annotated[str, Field(min_length=1, max_length=12, description="what the number is, at most 12 characters; no digits")]
 
-STATUS_MAP: dict[str, Status] = {"已完成": "completed", "正在整改": "in_progress", "长期坚持": "ongoing", "不明": "unknown"}
 DOC_TYPE_MAP: dict[str, DocType] = {
     "巡察反馈": "feedback",
     "整改进展": "rectification_progress",
@@ -35,12 +33,6 @@ DOC_TYPE_MAP: dict[str, DocType] = {
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-
-class Verdict(_Closed):
-    """One problem's answer."""
-
-    status: StatusCN = Field(description="已完成 / 正在整改 / 长期坚持 / 不明")
-    category: Category
 
 
 @lru_cache(maxsize=1024)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agent.record.answers import DOC_TYPE_MAP, STATUS_MAP
+from agent.record.answers import DOC_TYPE_MAP
 from agent.schema import (
     Category,
     Check,
@@ -233,7 +233,7 @@ def _problems(text: str, outline: Outline, figures: list[Figure], ans: Answers) 
                 title=grounded(text, blk.title) or Grounded(text="", span=None, alignment="none"),
                 description=grounded(text, blk.description),
                 measures=[g for g in (grounded(text, m) for m in blk.measures) if g],
-                status=STATUS_MAP[got["status"]] if got and "status" in got else status_of(text, blk),
+                status=status_of(text, blk),
                 figure_ids=[f.id for f in within(by_start, blk.span) if f.kind != "phone"],
                 span=blk.span,
                 found_by=blk.found_by,
