@@ -14,6 +14,7 @@ import re
 from agent.schema import Span
 from agent.text.grammar import CN_NUM, ProblemBlock, cn_small
 
+# ``存在A、B、C等问题`` (the list itself, inside a sentence); ``list_at`` refuses the matches that are not lists.
 LIST = re.compile(
     r"(?:存在(?:着)?|发现(?:了)?|出现(?:了)?|还有|反馈了|主要是)(?P<list>(?!的|了|问题|存在|一些|一定|不少|较多)[^。；;：:,，]{4,400}?)"
     r"(?:等(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等现象|等不足|问题"
@@ -29,7 +30,6 @@ ASPECTS = re.compile(
     r"在(?P<list>[^。；;：:]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)方面(?:还|仍|也)?存在(?:的)?"
     r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:问题|不足|短板|差距)"
 )
-# A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$")
 # A sentence that praises: it frames the findings that follow, it is not one.
 PRAISE = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定|积极作为|认真贯彻")
@@ -41,8 +41,16 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底|薄弱|差距"
     r"|滞后|缺失|缺乏|缺位|违规|违反|违纪|未按|未能|未及时|未严格|没有|弱化|淡化|虚化|混乱|打折扣|走过场|有待|欠缺|短板|偏差|松懈"
+    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为"
 )
 TRIM = " \t\n，,、。；;：:等"
+# A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
+NOT_FINDING = re.compile(r"问题线索|线索[^。]{0,20}(?:移交|移送|转交|转办)")
+# ``有的…；有的…；有的…``: clauses parted by ``；`` that each open with 有的 (少数/个别/部分…), the way news lists
+# findings without numbers; ``有的`` is their marker, as ``一是`` is of a numbered list
+SOME = re.compile(r"(?:有的|有些|少数|个别|部分)(?!放矢)")
+# what was done about problems, not a problem: ``有的问题立行立改；有的限期整改``
+_HANDLED = re.compile(r"立行立改|限期整改|整改(?:完成|到位|销号)|已(?:整改|完成|办结|解决)")
 TITLE_LIMIT = 60
 
 
@@ -117,9 +125,8 @@ def items(text: str, passage: Span) -> list[Span]:
     if numbered:
         starts = [a for a, _ in numbered]
         ends = starts[1:] + [e]
-        return [
-            sp for sp in (trim(text, (a, b)) for a, b in zip(starts, ends, strict=True)) if sp[1] - sp[0] >= 4
-        ]
+        cut = [_before_leads(text, trim(text, (a, b))) for a, b in zip(starts, ends, strict=True)]
+        return [sp for sp in cut if sp[1] - sp[0] >= 4]
     parts = [trim(text, sp) for sp in quote_aware_split(text, s, e, "；;")]
     parts = [p for p in parts if p[1] - p[0] >= 4]
     if len(parts) >= 2:
@@ -128,6 +135,15 @@ def items(text: str, passage: Span) -> list[Span]:
     for a, b in sentences(text, s, e):
         out.extend(_sentence_items(text, trim(text, (a, b))))
     return out
+
+
+def _before_leads(text: str, span: Span) -> Span:
+    """An item ends before a sentence about leads handed on (``同时，巡察组还收到…问题线索，已按规定转…``)."""
+    s, e = span
+    for a, b in sentences(text, s, e)[1:]:
+        if NOT_FINDING.search(text, a, b):
+            return trim(text, (s, a))
+    return span
 
 
 def colon_list(text: str, passage: Span) -> list[Span]:
@@ -149,7 +165,7 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
     a, b = sent
     found: list[Span] = []
     pos = a
-    while (m := LIST.search(text, pos, b) or ASPECTS.search(text, pos, b)) is not None:
+    while (m := list_at(text, pos, b) or ASPECTS.search(text, pos, b)) is not None:
         listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "、")]
         found.extend(p for p in listed if p[1] - p[0] >= 3)
         pos = m.end()
@@ -158,13 +174,77 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
         found.extend(p for p in listed if p[1] - p[0] >= 3)
     if found:
         return found
-    return [sent] if b - a >= 6 and PROBLEM_WORDS.search(text, a, b) and not PRAISE.search(text, a, b) else []
+    return [sent] if b - a >= 6 and states_problem(text, a, b) else []
+
+
+def states_problem(text: str, a: int, b: int) -> bool:
+    """[a, b) names a problem: problem words, no praise, not a lead handed on."""
+    return bool(PROBLEM_WORDS.search(text, a, b)) and not PRAISE.search(text, a, b) and not NOT_FINDING.search(text, a, b)
+
+
+def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:
+    """The next ``存在A、B等问题`` list in [pos, end). A match whose list itself holds ``存在`` or ``解决`` is a
+    reference to problems (``推动解决…存在的突出问题``), or starts too early (its first item holds ``存在``:
+    ``发现部分村存在A、B等问题``):
+    the search goes on from inside it."""
+    while (m := LIST.search(text, pos, end)) is not None:
+        listed = m.group("list")
+        if not re.search(r"存在的|解决", listed) and "存在" not in listed.split("、")[0]:
+            return m
+        pos = m.start("list")
+    return None
+
+
+def some_runs(text: str, s: int, e: int) -> list[list[Span]]:
+    """The ``有的…；有的…`` runs of [s, e): in each stretch of clauses parted by ``；`` (up to a ``。``), two or
+    more that open with 有的 (少数/个别/部分…) make a run, and its items are those clauses that state a
+    problem. A quotation's close (``……”``) ends an item. Quotes are not respected here: news often quotes
+    the whole list."""
+    runs: list[list[Span]] = []
+    for a, b in _plain_sentences(text, s, e):
+        parts = [_clause(text, sp) for sp in _plain_split(text, a, b, "；;")]
+        opened = [p for p in parts if SOME.match(text, p[0])]
+        if len(opened) >= 2:
+            runs.append(
+                [p for p in opened if p[1] - p[0] >= 6 and states_problem(text, *p) and not _HANDLED.search(text, *p)]
+            )
+    return [r for r in runs if len(r) >= 2]
+
+
+def _plain_split(text: str, s: int, e: int, seps: str) -> list[Span]:
+    out, start = [], s
+    for i in range(s, e):
+        if text[i] in seps:
+            out.append((start, i))
+            start = i + 1
+    out.append((start, e))
+    return out
+
+
+def _plain_sentences(text: str, s: int, e: int) -> list[Span]:
+    return [sp for sp in _plain_split(text, s, e, "。！？") if sp[1] > sp[0]]
+
+
+def _clause(text: str, span: Span) -> Span:
+    """A clause trimmed of separators and opening quotes, cut at a quotation's close."""
+    s, e = trim(text, span)
+    while s < e and text[s] in "“\"「":
+        s += 1
+    depth = 0
+    for i in range(s, e):
+        if text[i] == "“":
+            depth += 1
+        elif text[i] == "”" and depth:
+            depth -= 1
+        elif text[i] == "”" or text.startswith("……", i):
+            return trim(text, (s, i))
+    return trim(text, (s, e))
 
 
 def block(text: str, span: Span, unit: str | None, found_by: str) -> ProblemBlock:
     s, e = span
     m = MARK.match(text, s)
-    body = m.end() if m and m.start() == s else s
+    body = m.end() if m and m.start() == s else s + 2 if text.startswith("有的", s) else s
     cut = re.search(r"[，,。；;：:]", text[body:e])
     title_end = body + min(cut.start() if cut else e - body, TITLE_LIMIT)
     return ProblemBlock(

@@ -30,8 +30,11 @@ from agent.text.findings.items import (
     block,
     colon_list,
     items,
+    list_at,
     marks,
     sentences,
+    some_runs,
+    trim,
 )
 from agent.text.grammar import ProblemBlock
 
@@ -39,7 +42,7 @@ from agent.text.grammar import ProblemBlock
 _COLON_CUE = re.compile(
     r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:[\d一二三四五六七八九十]+(?:类|个方面的?|个|条|项))?"
     r"(?:主要|突出|具体|一些|以下|如下)?问题"
-    r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|如下)?[:：]"
+    r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|(?:通报|反馈|报告|公布|列举)?如下)?[:：]"
     r"|(?:主要|突出|具体)问题(?:是|有|为|包括|表现在|体现在|集中在|如下)[:：]?"
     r"|问题(?:主要|具体)(?:是|有|为|包括|表现在|体现在|集中在)[:：]?"
     r"|(?:反馈|指出)了?[^。：:；]{0,30}?方面(?:的|存在的)?问题[:：]"
@@ -58,7 +61,12 @@ _UNIT_LINE = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])?\s*(?P<unit>[^，,。：:；;\s]{2,40}?)"
     r"(?:存在的?(?:主要|突出)?问题|主要问题|巡察发现的?(?:主要)?问题)[:：]?$"
 )
-# ``存在A、B、C等问题`` (the list itself, inside a sentence).
+# A line that only heads the findings listed in the paragraphs below it: ``问题`` / ``存在的主要问题``.
+_FINDINGS_HEAD = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?\s*(?:巡[察视])?(?:存在|发现|反馈|指出)?的?"
+    r"(?:主要|突出|具体)?问题(?:清单)?[:：]?$"
+)
+# A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _STOP = re.compile(
     r"^(?:[^。]{0,20}?(?:要求|强调|指出[^。]{0,6}要|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态|主持|出席|参加|传达)"
     r"|针对|对此|下一步|会上|会议|此次|本轮|本次|巡察组(?:要求|建议|指出[^。]{0,6}要)|整改意见|意见建议|根据|按照)"
@@ -76,6 +84,7 @@ class Passage:
     span: Span
     unit: Span | None = None
     cue: str = ""
+    parts: tuple[Span, ...] = ()  # the items, when the cue already cut them (``有的…；有的…``)
 
 
 def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
@@ -124,8 +133,16 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
     findings (``一、县卫生健康局党组`` / ``落实…不严格；…``) makes that paragraph a passage of that unit."""
     out: list[Passage] = []
     pending_unit: Span | None = None
+    listing = False  # the paragraphs below a cue or a heading that announces findings list them
     for s, e in paras:
         line = text[s:e]
+        if listing and (listed := _listed_paragraph(text, s, e)) is not None:
+            out.append(listed)
+            continue
+        listing = False
+        if _FINDINGS_HEAD.match(line):
+            listing = True
+            continue
         head = re.match(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])\s*", line)
         if head and is_unit_name(line[head.end() :].rstrip("：:")):
             pending_unit = (s + head.end(), e - (1 if line.endswith(("：", ":")) else 0))
@@ -143,8 +160,28 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
         if unit is not None:
             out.append(unit)
             continue
-        out.extend(_cued(text, s, e))
+        cued = _cued(text, s, e)
+        out.extend(cued)
+        listing = _dangling(text, s, e)
     return out
+
+
+def _dangling(text: str, s: int, e: int) -> bool:
+    """The paragraph ends on a colon cue (``现将巡察发现的主要问题通报如下：``): the findings follow below."""
+    cues = list(_COLON_CUE.finditer(text, s, e))
+    return bool(cues) and not text[cues[-1].end() : e].strip()
+
+
+def _listed_paragraph(text: str, s: int, e: int) -> Passage | None:
+    """A paragraph below a findings cue or heading, while the list goes on: a numbered paragraph is one item
+    (``5.财务管理不规范。内控制度…``), an unnumbered one is cut as any passage. Requirements, suggestions,
+    praise and paragraphs without problem words end the list."""
+    body = text[s:e].lstrip(TRIM)
+    if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or len(body) < 6:
+        return None
+    if re.match(r"^(?:\d{1,2}|[一二三四五六七八九十]+)(?![\d.．]\d)", body) and len(marks(text, s, e)) < 2:
+        return Passage((s, e), None, "listed", (trim(text, (s, e)),))
+    return Passage((s, e), None, "listed")
 
 
 def _cued(text: str, s: int, e: int) -> list[Passage]:
@@ -168,14 +205,17 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
             pos = listed[1]
         else:
             break
-    return found
+    for run in some_runs(text, s, e):
+        if not any(p.span[0] < run[-1][1] and run[0][0] < p.span[1] for p in found):
+            found.append(Passage((run[0][0], run[-1][1]), None, "some", tuple(run)))
+    return sorted(found, key=lambda p: p.span)
 
 
 def _next_list(text: str, s: int, e: int) -> Span | None:
     """The next sentence of [s, e) holding a ``存在…问题`` list that reads as a finding."""
     for a, b in sentences(text, s, e):
         sent = text[a:b]
-        m = LIST.search(sent) or ASPECTS.search(sent) or COMMA_LIST.search(sent)
+        m = list_at(sent, 0, len(sent)) or ASPECTS.search(sent) or COMMA_LIST.search(sent)
         if not m:
             continue
         before = sent[: m.start()]
@@ -210,6 +250,6 @@ def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
         found = [p for p in found if p.cue != "aspects"]
     for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
-        for sp in (p.cue == "colon" and colon_list(text, p.span)) or items(text, p.span):
+        for sp in p.parts or (p.cue == "colon" and colon_list(text, p.span)) or items(text, p.span):
             blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks

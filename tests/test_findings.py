@@ -1,0 +1,80 @@
+"""Findings listed in prose, on short hand-made texts (no model): the ways news lists findings without headings.
+
+Each text is written fresh for the test, in the genre's wording, never copied from a gold notice.
+"""
+
+from __future__ import annotations
+
+from agent.text.findings.items import list_at, some_runs
+from agent.text.outline import parse
+
+
+def _problems(text: str) -> list[tuple[str, str]]:
+    o = parse(text)
+    return [(text[p.span[0] : p.span[1]], text[p.title[0] : p.title[1]]) for p in o.problems]
+
+
+def test_youde_clauses_are_items_marked_by_youde() -> None:
+    text = (
+        "县委第三巡察组向某镇党委反馈巡察情况。\n"
+        "反馈指出，该镇做了大量工作，但巡察中也发现了一些问题。有的村干部学习教育不深入，理论武装不扎实；"
+        "有的村集体资金管理不规范，票据审核把关不严；有的党支部组织生活流于形式，“三会一课”落实不到位等。\n"
+    )
+    got = _problems(text)
+    assert [title for _, title in got] == ["村干部学习教育不深入", "村集体资金管理不规范", "党支部组织生活流于形式"]
+    assert got[0][0].startswith("有的村干部") and not got[2][0].endswith("等")
+    assert got[2][0].endswith("“三会一课”落实不到位")  # a quote inside an item does not cut it
+
+
+def test_a_quoted_run_ends_at_the_quotes_close() -> None:
+    text = "“少数单位落实整改责任不力；有的干部作风漂浮，服务意识不强……”近日，市委巡察组陆续反馈巡察情况。"
+    runs = some_runs(text, 0, len(text))
+    assert [[text[a:b] for a, b in run] for run in runs] == [["少数单位落实整改责任不力", "有的干部作风漂浮，服务意识不强"]]
+
+
+def test_youde_that_is_not_a_finding() -> None:
+    text = "巡察组要求有的放矢抓整改；有的问题立行立改；有的问题限期整改。"
+    assert some_runs(text, 0, len(text)) == []  # no problem is stated, only how to fix them
+
+
+def test_cue_ending_a_paragraph_opens_the_numbered_paragraphs_below() -> None:
+    text = (
+        "市委第二巡察组向某局党组反馈意见\n"
+        "根据市委统一部署，市委第二巡察组对某局党组开展了常规巡察。现将巡察发现的主要问题通报如下：\n"
+        "1.贯彻落实上级决策部署有差距。重点工作推进较慢。\n"
+        "2.财务管理不规范。公务接待审核不严。\n"
+        "3.干部队伍建设有短板。年轻干部储备不足。\n"
+        "巡察组要求，局党组要切实履行整改主体责任。\n"
+    )
+    got = _problems(text)
+    assert [title for _, title in got] == ["贯彻落实上级决策部署有差距", "财务管理不规范", "干部队伍建设有短板"]
+    assert got[0][0] == "1.贯彻落实上级决策部署有差距。重点工作推进较慢"  # one item per numbered paragraph
+
+
+def test_findings_heading_line_and_one_finding_per_sentence() -> None:
+    text = (
+        "省委巡视组向某市委反馈巡视情况。\n"
+        "问题\n"
+        "落实全面从严治党主体责任不到位，基层党建薄弱。违规发放津贴补贴问题屡禁不止。"
+        "此外，巡视组还收到反映领导干部的问题线索，已按规定移交有关部门处理。\n"
+        "建议\n"
+        "严格落实管党治党责任。\n"
+    )
+    got = [span for span, _ in _problems(text)]
+    assert got == ["落实全面从严治党主体责任不到位，基层党建薄弱", "违规发放津贴补贴问题屡禁不止"]
+
+
+def test_a_numbered_item_ends_before_the_leads_handed_on() -> None:
+    text = (
+        "巡察组反馈指出，巡察发现的主要问题是：一是学习贯彻不够深入；二是落实整改责任不严不实。"
+        "同时，巡察组还收到一些问题线索，已按规定转有关方面处理。\n"
+    )
+    assert [span for span, _ in _problems(text)] == ["一是学习贯彻不够深入", "二是落实整改责任不严不实"]
+
+
+def test_a_reference_to_problems_is_not_a_list() -> None:
+    text = "深入发现并推动解决该院党委存在的突出问题"
+    assert list_at(text, 0, len(text)) is None
+    listed = "巡察发现部分村存在账目不清、公章管理混乱等问题"
+    m = list_at(listed, 0, len(listed))
+    assert m is not None and m.group("list") == "账目不清、公章管理混乱"
