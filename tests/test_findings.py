@@ -78,3 +78,15 @@ def test_a_reference_to_problems_is_not_a_list() -> None:
     listed = "巡察发现部分村存在账目不清、公章管理混乱等问题"
     m = list_at(listed, 0, len(listed))
     assert m is not None and m.group("list") == "账目不清、公章管理混乱"
+
+
+def test_clauses_after_a_cue_are_items_when_short_and_unparted_by_semicolons() -> None:
+    text = "巡察组指出，该局也存在一些问题，主要表现在：业务培训抓得不实，内部审批流程不规范，档案管理较为混乱等。"
+    assert [span for span, _ in _problems(text)] == ["业务培训抓得不实", "内部审批流程不规范", "档案管理较为混乱"]
+    parted = "巡察组指出，该局存在的主要问题是：业务培训抓得不实，学用脱节；审批流程不规范，台账缺失。"
+    assert [span for span, _ in _problems(parted)] == ["业务培训抓得不实，学用脱节", "审批流程不规范，台账缺失"]
+
+
+def test_aspects_each_written_with_fangmian_keep_their_own_dun() -> None:
+    text = "巡察组反馈，2个社区在落实上级部署方面、服务居民群众方面、基层组织软弱、作风漂浮方面还存在一些突出问题。"
+    assert [span for span, _ in _problems(text)] == ["落实上级部署方面", "服务居民群众方面", "基层组织软弱、作风漂浮方面"]

@@ -27,8 +27,8 @@ COMMA_LIST = re.compile(
 )
 # ``在A、B等方面还存在一些不足`` names the aspects where findings lie: each aspect stands for one
 ASPECTS = re.compile(
-    r"在(?P<list>[^。；;：:]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)方面(?:还|仍|也)?存在(?:的)?"
-    r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:问题|不足|短板|差距)"
+    r"在(?P<list>[^。；;：:，,]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)?方面(?:还|仍|也)?存在(?:的)?"
+    r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:突出|主要)?(?:问题|不足|短板|差距)"
 )
 _ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$")
 # A sentence that praises: it frames the findings that follow, it is not one.
@@ -52,6 +52,7 @@ SOME = re.compile(r"(?:有的|有些|少数|个别|部分)(?!放矢)")
 # what was done about problems, not a problem: ``有的问题立行立改；有的限期整改``
 _HANDLED = re.compile(r"立行立改|限期整改|整改(?:完成|到位|销号)|已(?:整改|完成|办结|解决)")
 TITLE_LIMIT = 60
+CLAUSE_LIMIT = 40  # characters: a clause longer than this is a finding's detail, not a list item
 
 
 def _number(m: re.Match[str]) -> int | None:
@@ -146,6 +147,42 @@ def _before_leads(text: str, span: Span) -> Span:
     return span
 
 
+def _listed(text: str, m: re.Match[str]) -> list[Span]:
+    """The items of a ``存在A、B、C等问题`` list; aspects each written with 方面 (``在A方面、B方面、C方面存在…``)
+    part at ``方面、`` only, since an aspect may hold a ``、`` of its own, and each keeps its 方面."""
+    a, b = m.start("list"), m.end("list")
+    if m.re is ASPECTS and "方面、" in text[a:b]:
+        if text.startswith("方面", b):
+            b += 2
+        starts = [a] + [a + x.end() for x in re.finditer("方面、", text[a:b])]
+        ends = [st - 1 for st in starts[1:]] + [b]
+        return [trim(text, sp) for sp in zip(starts, ends, strict=True)]
+    return [trim(text, sp) for sp in quote_aware_split(text, a, b, "、")]
+
+
+def clause_list(text: str, passage: Span) -> list[Span]:
+    """After ``主要是：`` / ``包括``, an unnumbered list whose items are clauses parted by ``，``:
+    ``A不到位，B不够，C有差距等``. Every clause must be short and most state a problem, else the sentence is one
+    item (a finding with its details). Empty when no sentence is such a list, or when ``；`` parts the items."""
+    s, e = passage
+    if marks(text, s, e) or re.search("[；;]", text[s:e]):
+        return []  # items parted by ``；`` are the list, commas inside them part a finding's details
+    out: list[Span] = []
+    split = False
+    for part in quote_aware_split(text, s, e, "。"):
+        part = trim(text, part)
+        if part[1] - part[0] < 4:
+            continue
+        clauses = [c for c in (trim(text, sp) for sp in quote_aware_split(text, *part, "，,")) if c[1] > c[0]]
+        stating = sum(states_problem(text, *c) for c in clauses)
+        if len(clauses) >= 2 and all(c[1] - c[0] <= CLAUSE_LIMIT for c in clauses) and 2 * stating >= len(clauses):
+            out.extend(clauses)
+            split = True
+        else:
+            out.append(part)
+    return out if split else []
+
+
 def colon_list(text: str, passage: Span) -> list[Span]:
     """After ``主要是：``, one sentence ``A，B、C、D等问题`` is the list itself: items parted by ``、`` and ``，``."""
     sents = sentences(text, *passage)
@@ -166,8 +203,7 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
     found: list[Span] = []
     pos = a
     while (m := list_at(text, pos, b) or ASPECTS.search(text, pos, b)) is not None:
-        listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "、")]
-        found.extend(p for p in listed if p[1] - p[0] >= 3)
+        found.extend(p for p in _listed(text, m) if p[1] - p[0] >= 3)
         pos = m.end()
     if not found and (m := COMMA_LIST.search(text, a, b)) is not None:
         listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "，,")]

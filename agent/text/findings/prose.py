@@ -28,6 +28,7 @@ from agent.text.findings.items import (
     PROBLEM_WORDS,
     TRIM,
     block,
+    clause_list,
     colon_list,
     items,
     list_at,
@@ -48,7 +49,7 @@ _COLON_CUE = re.compile(
     r"|(?:反馈|指出)了?[^。：:；]{0,30}?方面(?:的|存在的)?问题[:：]"
     r"|(?:发现|指出)[^。：:；]{0,12}?(?:问题|不足)[^。：:；]{0,8}?(?:主要(?:是|有|表现在|体现在))[:：]?"
     r"|(?<=问题。)主要(?:是|有|表现(?:在|为)|体现在)[,，:：]"
-    r"|(?:存在|发现)[^。：:；]{0,16}?问题[,，]\s*主要(?:是|有|表现(?:在|为)|体现在)[:：,，]"
+    r"|(?:存在|发现)[^。：:；]{0,16}?问题[,，]\s*(?:主要(?:是|有|表现(?:在|为)|体现在)|包括|表现(?:在|为))[:：,，]?"
 )
 # A per-unit disclosure line: ``X存在的主要问题是：…`` / ``X存在问题：…`` / ``X：…``.
 _UNIT_LEAD = re.compile(
@@ -250,6 +251,7 @@ def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
         found = [p for p in found if p.cue != "aspects"]
     for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
-        for sp in p.parts or (p.cue == "colon" and colon_list(text, p.span)) or items(text, p.span):
+        listed = p.cue == "colon" and (colon_list(text, p.span) or clause_list(text, p.span))
+        for sp in p.parts or listed or items(text, p.span):
             blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks
