@@ -76,6 +76,17 @@ def notice_path(name: str) -> Path:
 
 
 SAMPLES = sorted(p.stem for p in NOTICES.glob("*.txt"))
+
+
+def _sample_requests() -> int:
+    """Requests the model gets for the five samples: one per chunk (the questions the rules leave open)."""
+    from agent.record.pipeline import analyse
+    from agent.text.ingest import read_notice
+
+    return sum(len(analyse(read_notice(NOTICES / f"{s}.txt")).chunks) for s in SAMPLES)
+
+
+SAMPLE_REQUESTS = _sample_requests()  # 9 with prompt v2: category for the findings whose wording fits several classes
 PROBLEMS = {  # problems per sample notice, from gold v1
     "xiaodian-town-rectification": 13, "songyanghu-street-rectification": 20,
     "hangbu-town-rectification-progress": 13, "changji-round5-seven-units": 21, "qiaotou-town-feedback-meeting": 10,

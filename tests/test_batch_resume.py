@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from agent.schema import NoticeRecord
-from tests.conftest import EMBEDDED_MODEL, NOTICES, PROBLEMS, SAMPLES
+from tests.conftest import EMBEDDED_MODEL, NOTICES, PROBLEMS, SAMPLE_REQUESTS, SAMPLES
 from tests.replay_server import ReplayServer
 
 COPIES = 40
@@ -83,10 +83,10 @@ def test_kill_halfway_and_rerun(tmp_path: Path) -> None:
         assert con.execute("SELECT status, COUNT(*) FROM notices GROUP BY status").fetchall() == [("done", 200)]
         runs = con.execute("SELECT done, skipped, interrupted, finished IS NULL FROM runs ORDER BY id").fetchall()
     assert runs[1] == (200 - killed_at, killed_at, 0, 0), runs
-    # 23 distinct chunk requests make up the five notices; the cache and in-flight sharing send each once,
+    # SAMPLE_REQUESTS distinct chunk requests make up the five notices; the cache and in-flight sharing send each once,
     # except the few that were in flight (at most --concurrency) when the first run was killed
-    assert sum(server.hits[k] > 0 for k in server.hits) == 23
-    assert sent <= 23 + 2, Counter(server.hits.values())
+    assert sum(server.hits[k] > 0 for k in server.hits) == SAMPLE_REQUESTS
+    assert sent <= SAMPLE_REQUESTS + 2, Counter(server.hits.values())
     summary = second.stderr
     assert "structured" in summary and "skipped" in summary
 
@@ -106,7 +106,7 @@ def test_log_json_and_export(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr[-2000:]
     events = [json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
     assert [e["event"] for e in events].count("done") == 5
-    assert events[-1]["event"] == "summary" and events[-1]["done"] == 5 and events[-1]["requests"] == 23
+    assert events[-1]["event"] == "summary" and events[-1]["done"] == 5 and events[-1]["requests"] == SAMPLE_REQUESTS
     runner = CliRunner()
     csv_out = tmp_path / "o.csv"
     r = runner.invoke(app, ["export", "--db", str(tmp_path / "o.db"), "--format", "csv", "-o", str(csv_out)])
@@ -129,18 +129,21 @@ def test_rerun_sends_only_the_chunks_that_failed(tmp_path: Path) -> None:
     from agent.cli.main import app
 
     out = tmp_path / "o.jsonl"
-    args = ["structure", str(NOTICES / "qiaotou-town-feedback-meeting.txt"), "-o", str(out), "--model", EMBEDDED_MODEL]
+    args = ["structure", str(NOTICES / "xiaodian-town-rectification.txt"), "-o", str(out), "--model", EMBEDDED_MODEL]
     runner = CliRunner()
-    def fault(body: str) -> int | None:  # refuse both chunks the model is asked (P1-P2 and P5: categories left open)
+
+    def fault(body: str) -> int | None:  # refuse the chunk that asks about P4 (of the two the model is asked)
         user = json.loads(body)["messages"][-1]["content"]
-        return 400 if "[P5]" in user or "[P1]" in user else None
+        return 400 if "[P4]" in user else None
 
     with ReplayServer(fault=fault) as flaky:
         first = runner.invoke(app, [*args, "--base-url", flaky.base_url])
         failed = flaky.faulted
-    assert first.exit_code == 1 and failed == 2, first.output
+    assert first.exit_code == 1 and failed == 1, first.output
     rec = NoticeRecord.model_validate_json(out.read_text(encoding="utf-8"))
-    assert [e.kind for e in rec.errors] == ["http_400", "http_400"] and len(rec.problems) == 10, "the notice still lands"
+    assert [e.kind for e in rec.errors] == ["http_400"] and len(rec.problems) == PROBLEMS["xiaodian-town-rectification"], (
+        "the notice still lands"
+    )
     with ReplayServer() as good:
         second = runner.invoke(app, [*args, "--base-url", good.base_url])
         resent = sum(good.hits.values())

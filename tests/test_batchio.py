@@ -22,7 +22,7 @@ from agent.cli.main import app
 from agent.config import resolve
 from agent.record.prompts import load
 from agent.schema import NoticeRecord
-from tests.conftest import EMBEDDED_MODEL, NOTICES, comparable, records_by_source
+from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLE_REQUESTS, comparable, records_by_source
 from tests.replay_server import PIPELINE_CASSETTES, ReplayServer, canonical, load_interactions
 
 SAMPLE_FILES = [str(p) for p in sorted(NOTICES.glob("*.txt"))]
@@ -75,7 +75,7 @@ def test_export_import_equals_online(tmp_path: Path, online: dict[str, NoticeRec
     r = run("batch", "export", *SAMPLE_FILES, "-o", str(req), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0, r.output
     lines = [json.loads(x) for x in req.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 23 and len({x["custom_id"] for x in lines}) == 23
+    assert len(lines) == SAMPLE_REQUESTS and len({x["custom_id"] for x in lines}) == SAMPLE_REQUESTS
     assert all(x["method"] == "POST" and x["url"] == "/v1/chat/completions" and x["body"]["model"] == EMBEDDED_MODEL for x in lines)
     answer(req, res)
     r = run("batch", "import", str(res), "--notices", *SAMPLE_FILES, "-o", str(out), "--model", EMBEDDED_MODEL)
@@ -84,7 +84,7 @@ def test_export_import_equals_online(tmp_path: Path, online: dict[str, NoticeRec
     assert sorted(batch) == sorted(online)
     for source, rec in online.items():
         assert comparable(batch[source]) == comparable(rec), source
-    assert sum(r.usage.requests for r in batch.values()) == 23
+    assert sum(r.usage.requests for r in batch.values()) == SAMPLE_REQUESTS
     # a rerun skips what the store has: nothing changes, nothing is duplicated
     r = run("batch", "import", str(res), "--notices", *SAMPLE_FILES, "-o", str(out), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0 and "5 skipped" in r.output, r.output
@@ -100,7 +100,7 @@ def test_copies_share_custom_ids_and_answers(tmp_path: Path, online: dict[str, N
     shutil.copy(NOTICES / "qiaotou-town-feedback-meeting.txt", src / "zz-copy.txt")
     req, res, out = tmp_path / "requests.jsonl", tmp_path / "results.jsonl", tmp_path / "batch.jsonl"
     assert run("batch", "export", str(src), "-o", str(req), "--model", EMBEDDED_MODEL).exit_code == 0
-    assert len(req.read_text(encoding="utf-8").splitlines()) == 23, "the copy's chunks are written once"
+    assert len(req.read_text(encoding="utf-8").splitlines()) == SAMPLE_REQUESTS, "the copy's chunks are written once"
     answer(req, res)
     r = run("batch", "import", str(res), "--notices", str(src), "-o", str(out), "--model", EMBEDDED_MODEL)
     assert r.exit_code == 0, r.output

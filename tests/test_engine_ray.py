@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli.main import app
-from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLES, comparable, records_by_source
+from tests.conftest import EMBEDDED_MODEL, NOTICES, SAMPLE_REQUESTS, SAMPLES, comparable, records_by_source
 from tests.replay_server import ReplayServer
 
 ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install -e '.[ray]'); the ray engine tests skip without it")
@@ -56,7 +56,7 @@ def test_ray_equals_local(tmp_path: Path) -> None:
         r = structure(server, tmp_path / "ray.jsonl", *files, extra=("--workers", "2"))
         assert r.exit_code == 0, r.output
         assert server.misses == 0
-        assert sum(server.hits.values()) == local_hits == 23 and set(server.hits.values()) == {1}
+        assert sum(server.hits.values()) == local_hits == SAMPLE_REQUESTS and set(server.hits.values()) == {1}
     local, on_ray = records_by_source(tmp_path / "local.jsonl"), records_by_source(tmp_path / "ray.jsonl")
     assert sorted(local) == sorted(on_ray) and len(local) == 5
     for source, rec in local.items():
@@ -86,7 +86,7 @@ def _check_final(out: Path, src: Path) -> None:
 
 
 def test_resume_after_partial_run(tmp_path: Path) -> None:
-    """Run on three files, then on all six: six records, each of the 23 requests sent exactly once."""
+    """Run on three files, then on all six: six records, each request sent exactly once."""
     src = _inputs(tmp_path)
     out = tmp_path / "out" / "batch.jsonl"
     with ReplayServer() as server:
@@ -97,9 +97,9 @@ def test_resume_after_partial_run(tmp_path: Path) -> None:
         r = structure(server, out, str(src))
         assert r.exit_code == 0, r.output
         assert server.misses == 0
-        assert len(server.hits) == 23 and set(server.hits.values()) == {1}, "no request sent twice"
+        assert len(server.hits) == SAMPLE_REQUESTS and set(server.hits.values()) == {1}, "no request sent twice"
         r = structure(server, out, str(src))  # a third run: everything skipped, nothing sent
-        assert r.exit_code == 0 and sum(server.hits.values()) == 23
+        assert r.exit_code == 0 and sum(server.hits.values()) == SAMPLE_REQUESTS
     _check_final(out, src)
     with sqlite3.connect(out.with_suffix(".db")) as con:
         runs = con.execute("SELECT done, skipped, interrupted FROM runs ORDER BY id").fetchall()
@@ -137,19 +137,20 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
     out = tmp_path / "out" / "batch.jsonl"
     db = out.with_suffix(".db")
     env = {**os.environ, "XUNCHA_QUIET": "1", "RAY_USAGE_STATS_ENABLED": "0"}
-    with ReplayServer(delay=0.25) as server:  # ~5 s of answers: room to kill it midway on a loaded machine
+    half = SAMPLE_REQUESTS // 2
+    with ReplayServer(delay=0.6) as server:  # seconds of answers: room to kill it midway on a loaded machine
         args = [sys.executable, "-c", "from agent.cli.main import app; app()", "structure", str(src), "-o", str(out),
                 "--base-url", server.base_url, "--model", EMBEDDED_MODEL, "--engine", "ray", "--ray-address", "auto",
                 "--workers", "2"]
         proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
-        while len(_stored_keys(db)) < 8 and proc.poll() is None and time.monotonic() < deadline:
+        while len(_stored_keys(db)) < half and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it could be killed: " + proc.stderr.read().decode()[-2000:]
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stored = _stored_keys(db)
-        assert 8 <= len(stored) < 23
+        assert half <= len(stored) < SAMPLE_REQUESTS
         sent_first, quiet_since = sum(server.hits.values()), time.monotonic()
         while time.monotonic() - quiet_since < 1.5 and time.monotonic() < deadline:  # Ray reaps the dead driver's actors
             time.sleep(0.1)
@@ -159,7 +160,7 @@ def test_killed_midway_and_rerun(tmp_path: Path) -> None:
         assert r.exit_code == 0, r.output
         assert server.misses == 0
         resent = [k for k, n in server.hits.items() if n > 1]
-    assert len(server.hits) == 23, "every request was sent"
+    assert len(server.hits) == SAMPLE_REQUESTS, "every request was sent"
     assert max(server.hits.values()) <= 2
     to_cache_key = _cache_keys_by_request(src)
     assert not [k for k in resent if to_cache_key[k] in stored], "no request whose answer was stored is sent again"

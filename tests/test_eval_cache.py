@@ -6,7 +6,7 @@ from pathlib import Path
 
 from agent.config import resolve
 from agent.scoring import evalrun
-from tests.conftest import EMBEDDED_MODEL
+from tests.conftest import EMBEDDED_MODEL, SAMPLE_REQUESTS
 from tests.replay_server import ReplayServer
 
 
@@ -18,8 +18,8 @@ def test_second_live_eval_sends_nothing(tmp_path: Path) -> None:
         sent = sum(server.hits.values())
         second = evalrun.run_eval("live", settings, tmp_path / "b", evalrun.GOLD, server.base_url, EMBEDDED_MODEL, cache)
         assert server.misses == 0
-        assert sum(server.hits.values()) == sent == 23, "the second eval was answered from the store"
+        assert sum(server.hits.values()) == sent == SAMPLE_REQUESTS, "the second eval was answered from the store"
     scores = ("problem_f1", "status_accuracy", "category_accuracy", "figure_f1", "figure_roles", "metadata_accuracy")
     assert {k: first["overall"][k] for k in scores} == {k: second["overall"][k] for k in scores}
-    assert first["overall"]["requests_per_notice"] == 4.6 and second["overall"]["requests_per_notice"] == 0
+    assert first["overall"]["requests_per_notice"] == SAMPLE_REQUESTS / 5 and second["overall"]["requests_per_notice"] == 0
     assert second["meta"]["cache"] == str(cache)

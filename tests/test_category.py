@@ -1,0 +1,46 @@
+"""A finding's category from its wording (no model), on findings written fresh for the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.schema import CATEGORIES
+from agent.text.category import HINTING, NAMING, category_choices, category_from_words, unwrap
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("执行“三重一大”制度不严格", "党组织建设"),  # a naming word beats the hinting 落实/执行
+        ("选人用人工作不够规范", "干部队伍"),
+        ("报销票据审核把关不严", "财务资金"),
+        ("学习贯彻上级决策部署打折扣", "决策落实"),  # 决策部署 names it; 学习 only hints
+        ("上轮巡察反馈问题整改不彻底", "整改落实"),
+        ("村医疗点服务群众不到位", "民生服务"),
+        ("对理论学习重视不够", "理论学习"),
+        ("落实工作不够有力", "决策落实"),  # only hinting words
+        ("管理比较粗放", "其他"),  # no word of any class
+    ],
+)
+def test_class_from_naming_then_hinting_words(title: str, category: str) -> None:
+    assert category_from_words(title) == category
+
+
+def test_the_description_names_the_class_when_the_title_does_not() -> None:
+    assert category_from_words("管理比较粗放", "村集体资产出租未经集体讨论") == "资产管理"
+
+
+def test_a_headings_wrapper_is_not_the_finding() -> None:
+    assert unwrap("关于“资产台账管理不规范”问题的整改情况") == "资产台账管理不规范"
+    assert unwrap("关于推进乡村振兴的情况") == "关于推进乡村振兴的情况"
+    # the wrapper's 整改 would make every heading 整改落实
+    assert category_from_words("关于“法治意识淡薄”问题的整改") == "决策落实"
+
+
+def test_choices_are_every_class_the_wording_names() -> None:
+    assert category_choices("安全生产主体责任落实不到位") == ("作风纪律", "安全生产")
+    assert category_choices("管理比较粗放") == ()
+
+
+def test_tables_name_only_known_classes() -> None:
+    assert {name for name, _ in NAMING + HINTING} <= set(CATEGORIES)
