@@ -31,13 +31,13 @@ from agent.schema import (
     Status,
     Usage,
 )
+from agent.text.facts import inspection_facts
 from agent.text.figures import in_order, within
 from agent.text.grammar import ProblemBlock, sentence_spans
 from agent.text.outline import Outline
 from agent.text.rules import (
     category_from_words,
     doc_type,
-    inspection_facts,
     issuer_from_title,
     rule_role,
     stated_totals,
@@ -159,7 +159,7 @@ def build_record(
     checks = _figure_roles(text, figures, ans.figure_roles)
     problems = _problems(text, outline, figures, ans)
     dt = _doc_type(text, outline, ans.header, checks)
-    inspection, published = _inspection(text, outline, figures, ans.header, checks)
+    inspection, published = _inspection(text, outline, figures, ans.header, checks, bare_ok=dt != "other")
     totals = stated_totals(text, figures)
     checks.extend(check_totals(totals, problems))
     checks.extend(_outline_checks(outline, ans.errors))
@@ -258,12 +258,13 @@ def _doc_type(text: str, outline: Outline, header: dict[str, Any] | None, checks
 
 
 def _inspection(text: str, outline: Outline, figures: list[Figure], header: dict[str, Any] | None,
-                checks: list[Check]) -> tuple[Inspection, str | None]:
+                checks: list[Check], bare_ok: bool = True) -> tuple[Inspection, str | None]:
     """Who inspected whom and when (the rules, from the opening), the published date; the model's date roles
-    fill what the rules left empty, and a problem total it states must be a figure of the text."""
+    fill what the rules left empty, and a problem total it states must be a figure of the text. ``bare_ok``:
+    a bare ``巡察组`` names the group (not in a round's announcement, where it means any of them)."""
     # the opening: from the title through the intro paragraph(s), at least the first 600 characters
     opening = (0, max(outline.intro[1] if outline.intro else 0, min(len(text), 600)))
-    facts = inspection_facts(text, opening, figures, outline.published)
+    facts = inspection_facts(text, opening, figures, outline.published, bare_ok)
     inspection = Inspection(
         inspector=grounded(text, facts.inspector),
         kind=grounded(text, facts.kind),

@@ -24,24 +24,24 @@ Judgement calls, in one place:
   count only after 自/从/于/在 (自96年 -> 1996).
 - ``1,234,567.5`` is one number: a comma followed by exactly three digits is a thousands separator, even
   though these notices also use ASCII "," as punctuation (``3,200名`` is read as 3200).
-- Ages (55岁, 60周岁) are measures. Phones (0570-2971001, mobiles, 123xx hotlines next to 电话/热线/举报)
+- Ages (55岁, 60周岁) are durations; 个工作日 keeps its 个 (gold v1's unit). ``点`` after an Arabic number is
+  a count (提出3点意见) unless it tells the time (上午9点, 9点30分). Phones (0570-2971001, mobiles, 123xx hotlines next to 电话/热线/举报)
   are claimed before anything else, so their digits never become counts or dates.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from agent.schema import Figure, FigureKind
+from agent.text.dates import DateParts, find_dates, infer_years, iso, since
 from agent.text.numerals import (
     CN_DIGITS,
     CN_NUMERAL_CHARS,
     MULTIPLIERS,
-    cn_year,
     money_to_yuan,
     parse_number,
     to_decimal,
@@ -64,11 +64,13 @@ def _alt(words: str) -> str:
 
 _COUNT_UNITS = (
     "个 名 人 人次 户 户次 次 场 场次 项 件 起 家 处 宗 支 份 批 批次 类 大类 大项 大领域 大板块 种 条 位 所 栋 幢 "
-    "座 间 套 辆 台 张 本 笔 餐 期 村 篇 块 株 棵 头 只 轮 例 封 册 幅 盏 层 周年"
+    "座 间 套 辆 台 张 本 笔 餐 期 村 篇 块 株 棵 头 只 轮 例 封 册 幅 盏 层 周年 方面 大方面 点"
 )
-_CN_COUNT_UNITS = "个 名 人 人次 次 场次 项 件 批 点 村 条 位 家 类 大类 大项 种 起 份 笔 轮 所 栋 座 处 宗 套 辆 台 张 篇 餐 幅 例"
-_MEASURE_UNITS = "平方公里 平方千米 平方米 平米 立方米 公顷 亩 公里 千米 厘米 毫米 米 吨 公斤 千克 斤 千瓦时 千瓦 兆瓦 岁 周岁"
-_DURATION_UNITS = "个工作日 工作日 个小时 小时 个多月 个月 个季度 个星期 星期 周 天 年 分钟"
+_CN_COUNT_UNITS = "个 名 人 人次 次 场次 项 件 批 点 村 条 位 家 类 大类 大项 种 起 份 笔 轮 所 栋 座 处 宗 套 辆 台 张 篇 餐 幅 例 方面 大方面 任"
+_MEASURE_UNITS = (
+    "平方公里 平方千米 平方米 平米 立方米 公顷 亩 公里 千米 厘米 毫米 米 吨 公斤 千克 斤 千瓦时 千瓦 兆瓦"
+)
+_DURATION_UNITS = "个工作日 工作日 个小时 小时 个多月 个月 个季度 个星期 星期 周 天 年 分钟 岁 周岁"
 _MONEY_CUES = re.compile(
     "出资|投资|资金|收入|营收|金额|款|价|投入|补助|奖励|补贴|税|产值|预算|经费|费|成本|拨付|支付|工程|项目|招标|采购|合同|贷"
 )
@@ -77,7 +79,9 @@ _STOP_TERMS = re.compile(
     "三重一大|四种形态|第一种形态|一村一策|一个不漏|一个不留|举一反三|一把手|六大行动|三严三实|四风|两委|五议两公开|"
     "四议三会两公开|三管三必须|六治六提|一对一|一对多|三中心|三资|三农|四下基层|[三四五]位一体|三个务必|两个务必|"
     # news set phrases: plenums (八次全会, 二次全体会议), 两件大事, 二次供水, ordinal lists of rounds (一、二、三轮巡察)
-    "[一二三四五六七八九十]+次全(?:会|体会议)|[两三四五]件大事|二次供水|(?:[一二三四五六七八九十]+、)+[一二三四五六七八九十]+轮"
+    "[一二三四五六七八九十]+次全(?:会|体会议)|[两三四五]件大事|二次供水|(?:[一二三四五六七八九十]+、)+[一二三四五六七八九十]+轮|"
+    # a named set of mechanisms (三项机制, 三项工作机制)
+    "[两三四五六七八九十]+项(?:工作)?机制"
 )
 _BLOCKS = re.compile(
     r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|\"[^\"\n]{1,30}\"|《[^《》\n]*》"
@@ -93,6 +97,11 @@ _DURATION = re.compile(_QTY.format(num=f"{_AR}|{_CN}", sp=_SP, mult="(?!)", unit
 _MONEY = re.compile(
     _QTY.format(num=f"{_AR}|{_CN}", sp=_SP, mult="万亿|千万|百万|万|亿|千|百", units="元|块钱")
 )
+# the groups a round was split into (分七组); half a month or year (半个月, 一个半月; not 上半年, 半年度)
+_GROUPS = re.compile("(?<=分)" + _QTY.format(num=f"{_AR}|{_CN}", sp="", mult="(?!)", units="组"))
+_HALF = re.compile(
+    rf"(?:(?P<num>{_AR}|{_CN})个半(?P<u1>月|小时)|(?<![上下前后大多每])半(?P<u2>个月|个小时|小时|年|天))(?!度)"
+)
 _MONEY_BARE = re.compile(rf"(?P<num>{_AR})(?P<a1>[余多])?(?P<mult>万|亿)(?P<a2>[余多])?")
 _PERCENT = re.compile(
     rf"(?P<num>{_AR}){_SP}(?P<unit>%|％|‰|个百分点)|百分之(?P<num2>{_D}+(?:[.．]{_D}+)?|[{CN_NUMERAL_CHARS}]{{1,8}})"
@@ -102,46 +111,16 @@ _PHONE = re.compile(
 )
 _HOTLINE = re.compile(r"(?<![0-9])123[0-9]{2}(?![0-9])")
 
-# date fragments: _Y a year 1900-2099, _M a month 1-12, _DD a day 1-31 (validity checked later), _SEP a range
-# separator (至 到 — - ~), _LB "not right after a digit". _DATE_RES, tried in this order (longest first):
-# full date range (2023年4月10日至6月2日), month range (2023年3月至5月), month range sharing a year (2023年3—4月),
-# year range, day range without a year (4月10日至6月2日), month range without a year, one day (with or without
-# a year, 以来), one month, one year, ISO-like 2024-01-26, a two-digit year after 自/从/于/在 (96年), a year in
-# Chinese numerals (二〇二三年十月)
-_Y = r"(?:19|20)[0-9]{2}"
-_M = r"(?:1[0-2]|0?[1-9])"
-_DD = r"(?:3[01]|[12][0-9]|0?[1-9])"
-_SEP = r"[ \t]*(?:至|到|—{1,2}|－|–|-|~|～)[ \t]*"
-_LB = r"(?<![0-9])"
-_DATE_RES = [
-    re.compile(p)
-    for p in (
-        rf"{_LB}(?P<y1>{_Y})年(?P<m1>{_M})月(?P<d1>{_DD})[日号]{_SEP}(?:(?P<y2>{_Y})年)?(?:(?P<m2>{_M})月)?(?P<d2>{_DD})[日号]",
-        rf"{_LB}(?P<y1>{_Y})年(?P<m1>{_M})月(?:份|上旬|中旬|下旬)?{_SEP}(?:(?P<y2>{_Y})年)?(?P<m2>{_M})月(?:份|上旬|中旬|下旬)?",
-        rf"{_LB}(?:(?P<y1>{_Y})年)?(?P<m1>{_M}){_SEP}(?P<m2>{_M})月份?",
-        rf"{_LB}(?P<y1>{_Y})年?度?{_SEP}(?P<y2>{_Y})年度?",
-        rf"{_LB}(?P<m1>{_M})月(?P<d1>{_DD})[日号]{_SEP}(?:(?P<m2>{_M})月)?(?P<d2>{_DD})[日号]",
-        rf"{_LB}(?P<m1>{_M})月份?{_SEP}(?P<m2>{_M})月份?",
-        rf"{_LB}(?:(?P<y1>{_Y})年)?(?P<m1>{_M})月(?P<d1>{_DD})[日号](?:以来)?",
-        rf"{_LB}(?:(?P<y1>{_Y})年)?(?P<m1>{_M})月份?(?:以来)?",
-        rf"{_LB}(?P<y1>{_Y})年度?(?:以来)?",
-        rf"{_LB}(?P<y1>{_Y})(?P<sep>[-/.])(?P<m1>{_M})(?P=sep)(?P<d1>{_DD})(?![0-9])",
-        r"(?<=[自从于在])(?P<yy>[5-9][0-9])年(?:以来)?",
-        r"(?<![〇零一二三四五六七八九十])(?P<cy>[〇零一二三四五六七八九]{4})年"
-        r"(?:(?P<cm>十[一二]?|[一二三四五六七八九])月(?:(?P<cd>三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])[日号])?)?",
-    )
-]
-
 _QUANTITY_RES: tuple[tuple[re.Pattern[str], FigureKind], ...] = (
     (_MONEY, "money"),
     (_MEASURE, "measure"),
     (_DURATION, "duration"),
     (_COUNT_AR, "count"),
     (_COUNT_CN, "count"),
+    (_GROUPS, "count"),
     (_MONEY_BARE, "money"),
 )
 
-DateParts = tuple[int | None, int | None, int | None]
 # selection order among candidates of equal length: lower wins
 _PRIORITY: dict[str, int] = {
     "phone": 0,
@@ -165,6 +144,8 @@ class _Cand:
     d1: DateParts | None = None
     d2: DateParts | None = None
     rank: int = 0  # tie-break after priority: bare 万 money loses to everything
+    # 2017年以来, 2017年巡察工作以来: where a span up to now starts; it dates no later date
+    since: bool = False
 
 
 def find_figures(text: str) -> list[Figure]:
@@ -181,13 +162,18 @@ def find_figures(text: str) -> list[Figure]:
             taken[c.start : c.end] = b"\x01" * (c.end - c.start)
             chosen.append(c)
     chosen.sort(key=lambda c: c.start)
-    _infer_years(chosen)
+    dates = [c for c in chosen if c.kind == "date"]
+    for c in dates:
+        c.since = since(text, (c.start, c.end))
+    infer_years(text, dates)
+    for c in dates:
+        c.value = float(c.d1[0] or 0) if c.d1 else 0.0
     return [_to_figure(text, i, c) for i, c in enumerate(chosen, 1)]
 
 
 def _to_figure(text: str, i: int, c: _Cand) -> Figure:
-    iso = _iso(c.d1) if c.d1 else None
-    iso_end = _iso(c.d2) if c.d2 else None
+    start = iso(c.d1) if c.d1 else None
+    end = iso(c.d2) if c.d2 else None
     return Figure(
         id=f"F{i}",
         text=text[c.start : c.end],
@@ -196,8 +182,8 @@ def _to_figure(text: str, i: int, c: _Cand) -> Figure:
         kind=c.kind,
         approx=c.approx,
         span=(c.start, c.end),
-        iso=iso,
-        iso_end=iso_end,
+        iso=start,
+        iso_end=end,
     )
 
 
@@ -207,16 +193,21 @@ def _candidates(text: str) -> Iterator[_Cand]:
     for m in _HOTLINE.finditer(text):
         if re.search("电话|热线|举报|拨打", text[max(0, m.start() - 6) : m.end() + 4]):
             yield _Cand(m.start(), m.end(), "phone", float(m[0]), "phone")
-    for rx in _DATE_RES:
-        for m in rx.finditer(text):
-            c = _date(m)
-            if c:
-                yield c
+    for start, end, d1, d2 in find_dates(text):
+        yield _Cand(start, end, "date", float(d1[0] or 0), "date", d1=d1, d2=d2)
     for rx, kind in _QUANTITY_RES:
         for m in rx.finditer(text):
             c = _quantity(text, m, kind)
             if c:
                 yield c
+    for m in _HALF.finditer(text):
+        try:
+            whole = to_decimal(m["num"]) if m["num"] else 0
+        except ValueError:
+            continue
+        yield _Cand(
+            m.start(), m.end(), "duration", float(whole) + 0.5, (m["u1"] or m["u2"]).removeprefix("个")
+        )
     for m in _PERCENT.finditer(text):
         num = m["num"] or m["num2"]
         try:
@@ -238,8 +229,10 @@ def _quantity(text: str, m: re.Match[str], kind: FigureKind) -> _Cand | None:
             return None
         if num == "一" and kind != "money":
             before = text[max(0, start - 2) : start]
+            one_person = unit == "名" and "\u4e00" <= after[:1] <= "\u9fff"  # 一名委员
             if (
                 kind != "duration"
+                and not one_person
                 or after[:1] == "一"
                 or re.search("(每|任何|同|这|那|哪|某|唯|统|第|另|单|其)$", before)
             ):
@@ -250,6 +243,10 @@ def _quantity(text: str, m: re.Match[str], kind: FigureKind) -> _Cand | None:
         value = to_decimal(num) * MULTIPLIERS[mult]
     except ValueError:
         return None
+    if unit == "点" and (
+        re.match("[0-9０-９半钟]", after) or re.search("[午晚早晨]$", text[max(0, start - 2) : start])
+    ):
+        return None  # 上午9点, 9点30分: a time of day
     approx = bool(m["a1"] or m["a2"]) or text[max(0, start - 1) : start] == "约" or after.startswith("左右")
     rank = 0
     if (
@@ -267,7 +264,7 @@ def _quantity(text: str, m: re.Match[str], kind: FigureKind) -> _Cand | None:
     if kind == "duration":
         if unit == "年" and (len(num) >= 4 and num.isdigit()):
             return None
-        unit = unit.removeprefix("个").removeprefix("多") or unit
+        unit = unit if unit == "个工作日" else unit.removeprefix("个").removeprefix("多") or unit
         approx = approx or "多" in m["unit"]
     elif kind == "count":
         unit = unit.removeprefix("大") or unit
@@ -288,80 +285,8 @@ def _money_context(text: str, start: int, end: int) -> bool:
     return bool(_MONEY_CUES.search(window))
 
 
-def _date(m: re.Match[str]) -> _Cand | None:
-    g = m.groupdict()
-    if g.get("cy"):
-        y: int | None = cn_year(g["cy"])
-        mo = int(to_decimal(g["cm"])) if g.get("cm") else None
-        d = int(to_decimal(g["cd"])) if g.get("cd") else None
-        p1: DateParts = (y, mo, d)
-        p2: DateParts | None = None
-    elif g.get("yy"):
-        p1, p2 = (1900 + int(g["yy"]), None, None), None
-    else:
-        p1 = (_int(g.get("y1")), _int(g.get("m1")), _int(g.get("d1")))
-        p2 = None
-        if g.get("y2") or g.get("m2") or g.get("d2"):
-            y2 = _int(g.get("y2"))
-            m2 = _int(g.get("m2")) or (p1[1] if g.get("d2") else None)
-            p2 = (y2, m2, _int(g.get("d2")))
-            if y2 is None and p1[0] is not None:
-                later = (p2[1] or 0, p2[2] or 0) >= (p1[1] or 0, p1[2] or 0)
-                p2 = (p1[0] if later else p1[0] + 1, p2[1], p2[2])
-    if not _valid(p1) or (p2 is not None and not _valid(p2)):
-        return None
-    return _Cand(m.start(), m.end(), "date", float(p1[0] or 0), "date", d1=p1, d2=p2)
-
-
-def _int(s: str | None) -> int | None:
-    return int(s) if s else None
-
-
-def _valid(p: DateParts) -> bool:
-    y, mo, d = p
-    if mo is None:
-        return y is not None and d is None
-    if not 1 <= mo <= 12:
-        return False
-    return d is None or 1 <= d <= calendar.monthrange(y or 2000, mo)[1]
-
-
-def _iso(p: DateParts) -> str:
-    y, mo, d = p
-    s = f"{y:04d}" if y is not None else "-"
-    if mo is not None:
-        s += f"-{mo:02d}"
-    if d is not None:
-        s += f"-{d:02d}"
-    return s
-
-
-def _infer_years(figs: list[_Cand]) -> None:
-    """Give a year-less date (``3月21日``) the year of its context, as a reader does: the year of the nearest
-    dated figure before it (the end year of a range: ``2023年10月9日至2024年1月14日…3月21日`` is 2024),
-    else of the nearest one after it (a news item's date line may come last). A text with no year anywhere
-    leaves it year-less (``--03-21``, value 0)."""
-    dates = [c for c in figs if c.kind == "date"]
-    for i, c in enumerate(dates):
-        if not (c.d1 and c.d1[0] is None):
-            continue
-        before = [last for d in dates[:i] if (last := d.d2 or d.d1) is not None and last[0] is not None]
-        after = [d.d1 for d in dates[i + 1 :] if d.d1 is not None and d.d1[0] is not None]
-        last = before[-1] if before else (after[0] if after else None)
-        if last is None or last[0] is None:
-            continue
-        year = last[0]
-        c.d1 = (year, c.d1[1], c.d1[2])
-        if c.d2:
-            later = (c.d2[1] or 0, c.d2[2] or 0) >= (c.d1[1] or 0, c.d1[2] or 0)
-            c.d2 = (year if later else year + 1, c.d2[1], c.d2[2])
-        if _valid(c.d1):
-            c.value = float(year)
-        else:  # 2月29日 after a non-leap year: leave it year-less
-            c.d1 = (None, c.d1[1], c.d1[2])
-
-
 # --- looking figures up ------------------------------------------------------------------------------
+
 
 def _start(f: Figure) -> int:
     return f.span[0]

@@ -22,16 +22,20 @@ from agent.text.grammar import HEADING_KINDS, Node, ProblemBlock, build_tree, cl
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _PUBLISHED_LINE = re.compile(r"^(?:发布时间[:：]\s*)?(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)(?:\s|$)")
 # a news page's meta line: ``日期:2023-05-04 08:46:31 来源:区文旅体局``, ``来源:…发布时间:2020-12-10 16:02``
-_META_LINE = re.compile(r"(?:发布时间|发布日期|日期|时间|来源|作者|编辑|浏览|字号|信息来源)[:：]")
+# (a government page's table of metadata: ``| 成文日期 | 2025-10-15 | 公开方式 | 主动公开 |``)
+_META_LINE = re.compile(r"(?:发布时间|发布日期|成文日期|日期|时间|来源|作者|编辑|浏览|字号|信息来源)\s*[:：|]")
 _META_DATE = re.compile(r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")
 META_LINE_LIMIT = 100
-_ISSUER_LINE = re.compile(r"^(?:中共|中国共产党)?\S{2,40}(?:委员会|党委|党工委|党组|办公室|巡察办|纪委|工作委员会)$")
-_CONTACT_HINT = re.compile(r"联系电话|电话[:：]|邮政地址|通信地址|电子邮箱|邮箱[:：]|来信|欢迎广大干部群众")
+_ISSUER_LINE = re.compile(r"^(?:中共|中国共产党)?\S{2,40}(?:委员会|党委|党工委|党组|办公室|巡察办|纪委|工作委员会|巡察组|巡视组)$")
+# a round's announcement ends on how to reach the group: 办公地点, 邮政信箱, 邮政编码, 受理时间, 特此公告
+_CONTACT_HINT = re.compile(
+    r"联系电话|电话[:：]|邮政地址|通信地址|电子邮箱|邮箱[:：]|来信|欢迎广大干部群众|办公地点|邮政信箱|邮政编码|受理时间|^特此(?:公告|通告|通报)"
+)
 _CLOSING = re.compile(r"^(?:下一步|下阶段|今后|总之|综上)")
 _SOURCE_LINE = re.compile(r"^[(（]?来源[:：].*[)）]?$")
 _PHONE = re.compile(r"(?:0\d{2,3}[-－—]\d{7,8}|1[3-9]\d{9}|\d{7,8})")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_ADDRESS = re.compile(r"(?:邮政地址|通信地址|通讯地址|地址)[:：]\s*([^,，;；。]+)")
+_ADDRESS = re.compile(r"(?:邮政地址|通信地址|通讯地址|办公地点|地址)[:：]\s*([^,，;；。]+)")
 
 
 @dataclass
@@ -78,14 +82,20 @@ def _split_header(text: str, paras: list[Span]) -> tuple[list[Span], list[Span]]
         kind, _, _ = classify(text, s, e)
         if kind in HEADING_KINDS:
             return paras[:i], paras[i:]
-    # no headings: a short first line without sentence punctuation is still the title
+    # no headings: a short first line without sentence punctuation is still the title, with its subtitle
+    # (``——七届省委第八轮巡视整改进展情况综述``)
     if paras and _is_title_line(text[paras[0][0] : paras[0][1]]):
-        return paras[:1], paras[1:]
+        n = 1
+        while n < len(paras) and text.startswith("—", paras[n][0]) and _is_title_line(text[paras[n][0] : paras[n][1]]):
+            n += 1
+        return paras[:n], paras[n:]
     return [], paras
 
 
 def _is_title_line(line: str) -> bool:
-    return len(line) <= 60 and not re.search(r"[。,，；]", line) and not line.startswith("根据")
+    """Short, no sentence punctuation, not an opening (根据…), a page's meta line with a date or a table row."""
+    return (len(line) <= 60 and not re.search(r"[。,，；]", line) and not line.startswith(("根据", "|"))
+            and not (_META_LINE.search(line) and _META_DATE.search(line)))
 
 
 def _meta_line(text: str, header: list[Span], body: list[Span]) -> tuple[Span | None, list[Span]]:
@@ -108,6 +118,9 @@ def _header_fields(text: str, header: list[Span], out: Outline) -> None:
         line = text[s:e]
         if out.published is None and (m := _PUBLISHED_LINE.match(line)):
             out.published = (s + m.start(1), s + m.end(1))
+            continue
+        if out.published is None and len(line) <= META_LINE_LIMIT and _META_LINE.search(line) and (m := _META_DATE.search(line)):
+            out.published = (s + m.start(1), s + m.end(1))  # ``来源:湘潭廉政网 发布时间: 2025-01-26`` under the title
             continue
         if not intro and _is_title_line(line):
             title.append((s, e))

@@ -1,4 +1,5 @@
-"""Answers the rules can give without a model: status phrases, document type, inspection facts, stated totals.
+"""Answers the rules can give without a model: status phrases, document type, stated totals (inspection facts:
+``facts``).
 
 Why: ``--no-llm`` must produce a useful record in milliseconds, and the model's answers are checked against
 (and fall back to) these. Every value here carries the span it was read from. Pure.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from agent.schema import DocType, Figure, Span, StatedTotal, Status
+from agent.text.facts import FEEDBACK_ACT
 
 _IN_PROGRESS = re.compile(r"正在整改|正在推进|正在办理|尚未完成|未完成整改|推进中|整改中|尚未(?:到位|办结|收回)")
 _COMPLETED = re.compile(
@@ -19,27 +20,8 @@ _COMPLETED = re.compile(
 )
 _ONGOING = re.compile(r"长期坚持|持续(?:推进|深化|抓好|加强|整改)|常态化|长效机制|今后|逐步|久久为功")
 
-_N = r"[一二三四五六七八九十\d]+"
-# 县委第四农村专项巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
-# 党委巡视组: a place name (no function words: 配合/接到/代表… start no name), the party body, ordinals or counts,
-# a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
-_PLACE = r"(?:(?![的在了和与对向由配合接到代表组长关于是及等并将已被为把从给据按照个各第轮中])[\u4e00-\u9fa5]){0,8}?"
-_INSPECTOR = re.compile(
-    rf"{_PLACE}(?:[县市区州省旗]委|[县市区]\(市、区\)委|党委|党组)"
-    rf"(?:第{_N}(?:轮|批))?(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?"
-    r"(?:[\u4e00-\u9fa5]{0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村))?"
-    rf"巡[察视](?:第?{_N})?组"
-)
-_BARE_INSPECTOR = re.compile(r"巡[察视]组")  # the text never names the group's body: its first bare mention
-_KIND_ONE = (r"(?:上下联动专项|上下联动|基层组织建设专项|[\u4e00-\u9fa5]{2,8}领域专项|农村专项|专项|常规|提级|机动|延伸|交叉|联动)"
-             r"巡[察视](?:“回头看”)?")
-# the kind as written, two kinds at once included: 联动巡察和常规巡察, 常规巡察和基层组织建设专项巡察
-_KIND = re.compile(rf"{_KIND_ONE}(?:和{_KIND_ONE})?|巡[察视]“回头看”")
-_TARGETS = re.compile(r"对([\u4e00-\u9fa5、,，()（）\d]{2,600}?)(?:开展了|进行了|开展|进行)[^。；]{0,16}?巡[察视]")
-_FEEDBACK_TARGET = re.compile(r"向([\u4e00-\u9fa5、()（）\d]{2,300}?)(?:领导班子)?(?:分别|集中)?反馈")
-_SUBORDINATE = re.compile(r"(?:及其|及|以及)(?:所辖|下辖|直属).*$|及(?=[\d一二三四五六七八九十]+个)|共[\d一二三四五六七八九十]+个.*$")
-_COUNTED = re.compile(rf"等?{_N}(?:个|家|所)[\u4e00-\u9fa5()（）]*$")
-_ISSUER_IN_TITLE = re.compile(r"^((?:中共|中国共产党)[\u4e00-\u9fa5]{2,30}?(?:委员会|工作委员会))关于")
+# 中共XX委员会关于…, 中共XX局党组关于…: the body that reports
+_ISSUER_IN_TITLE = re.compile(r"^((?:中共|中国共产党)[\u4e00-\u9fa5]{2,30}?(?:委员会|工作委员会|党组|党委|党工委))关于")
 _TOTALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aspects", re.compile(r"([一二三四五六七八九十\d]+)个方面")),
     ("problems", re.compile(r"(?:指出|反馈|发现|梳理)?[^。，,]{0,6}?(\d+|[一二三四五六七八九十]+)个(?:具体)?问题")),
@@ -60,78 +42,6 @@ def status_from_phrases(block: str) -> Status:
     return "unknown"
 
 
-@dataclass
-class InspectionFacts:
-    inspector: Span | None = None
-    kind: Span | None = None
-    targets: list[Span] | None = None
-    start: str | None = None
-    end: str | None = None
-    feedback_date: str | None = None
-
-
-def _first(rx: re.Pattern[str], text: str, start: int, end: int, group: int = 0) -> Span | None:
-    m = rx.search(text, start, end)
-    return (m.start(group), m.end(group)) if m else None
-
-
-def inspection_facts(text: str, intro: Span, figures: list[Figure], published: Span | None = None) -> InspectionFacts:
-    """Inspector, kind, targets and dates from the notice's opening paragraph(s); the page's own date
-    (``published``) is never the feedback date."""
-    s, e = intro
-    facts = InspectionFacts()
-    facts.inspector = (_first(_INSPECTOR, text, s, e) or _first(_INSPECTOR, text, 0, len(text))
-                       or _first(_BARE_INSPECTOR, text, 0, len(text)))
-    facts.kind = _first(_KIND, text, s, e)
-    facts.targets = _targets(text, (s, e))
-    dates = [f for f in figures if f.kind == "date" and s <= f.span[0] < e
-             and not (published and f.span[0] < published[1] and published[0] < f.span[1])]
-    ranged = next((f for f in dates if f.iso_end), None)
-    if ranged:
-        facts.start, facts.end = (with_year(x, figures, ranged.span[0]) for x in (ranged.iso, ranged.iso_end))
-    for f in dates:
-        sent_start = max(text.rfind("。", s, f.span[0]), s)
-        sent_end = text.find("。", f.span[1], e)
-        sentence = text[sent_start : sent_end if sent_end > 0 else e]
-        if f is not ranged and "反馈" in sentence and facts.feedback_date is None:
-            facts.feedback_date = with_year(f.iso, figures, f.span[0])
-    return facts
-
-
-def _targets(text: str, intro: Span) -> list[Span]:
-    """The inspected bodies as written: the list after ``对…开展…巡察`` (or ``向…反馈``), in the opening first,
-    else anywhere near the top. ``等19个单位``, ``及所辖9个社区``, ``共14个党组织`` are not bodies of their own."""
-    top = (0, min(len(text), 2000))
-    for rx, (s, e) in ((_TARGETS, intro), (_FEEDBACK_TARGET, intro), (_TARGETS, top), (_FEEDBACK_TARGET, top)):
-        m = rx.search(text, s, e)
-        if m is None:
-            continue
-        out: list[Span] = []
-        pos = m.start(1)
-        for part in re.split(r"[、,，]", m.group(1)):
-            name = _COUNTED.sub("", _SUBORDINATE.sub("", part))  # 区科信局等4家单位 -> 区科信局
-            name = re.sub(r"^(?:分别|同步|集中|先后)", "", name)
-            if len(name) >= 2 and not name.startswith(("所辖", "下辖", "直属", "被巡察", "相关")):
-                at = pos + part.find(name)
-                out.append((at, at + len(name)))
-            pos += len(part) + 1
-        if out:
-            return out
-    return []
-
-
-def with_year(iso: str | None, figures: list[Figure], at: int) -> str | None:
-    """A date written without a year (``--06-27``) takes the year of the nearest dated figure before it in
-    the text (the end of a range: the feedback follows the stay), else after it; it stays yearless when the
-    text gives no year at all."""
-    if not iso or not iso.startswith("--"):
-        return iso
-    years = [(abs(f.span[0] - at) + (0 if f.span[0] < at else 10_000), ((f.iso_end if f.span[0] < at else None) or f.iso)[:4])
-             for f in figures if f.kind == "date" and f.iso and f.iso[:4].isdigit() and f.span[0] != at]
-    years = [(d, y) for d, y in years if y.isdigit()]
-    return f"{min(years)[1]}{iso[1:]}" if years else iso
-
-
 def issuer_from_title(text: str, title: Span | None) -> Span | None:
     if title is None:
         return None
@@ -139,16 +49,24 @@ def issuer_from_title(text: str, title: Span | None) -> Span | None:
     return (m.start(1), m.end(1)) if m else None
 
 
+# several inspected bodies whose rectification one text reports: 40家被巡察单位, 各被巡视党组织, 被巡察党组织和单位
+_SEVERAL_INSPECTED = re.compile(r"各被巡[察视](?:单位|党组织)|被巡[察视]党组织和单位|[\d一二三四五六七八九十]+(?:个|家)被巡[察视]")
+
+
 def doc_type(text: str, title: str, n_units: int) -> DocType:
+    """The kind of text, from its title and top: a rectification report of one body or of several, news of a
+    feedback (a feedback given, ``向X反馈``, not the word alone: ``反馈什么问题``), or other (a round's start or
+    statistics)."""
     head = title + text[:400]
     if not re.search(r"巡[察视]", text):
         return "other"
     if n_units >= 2:  # several units: their rectification together, or their findings disclosed together
         rectified = re.search(r"整改(?:进展|落实|工作)?情况|整改进展", title + text[:300])
         return "rectification_roundup" if rectified else "feedback"
+    several = _SEVERAL_INSPECTED.search(title + text[:600])
     if "整改" in title or re.search(r"整改(?:进展)?情况(?:予以)?公布|整改情况的通报|整改进展", head):
-        return "rectification_progress"
-    if "反馈" in head:
+        return "rectification_roundup" if several else "rectification_progress"
+    if FEEDBACK_ACT.search(head):
         return "feedback"
     return "rectification_progress" if "整改情况" in text else "other"
 

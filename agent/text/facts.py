@@ -1,0 +1,339 @@
+"""Inspection facts read from a notice's opening: who inspected (the group as written), of what kind, the
+stationed period, the feedback day and the inspected bodies.
+
+Why a module of its own: these are the genre's rules of how notices and news pages name an inspection, and
+they are many (a group written with its session and round, ``十三届无棣县委第七轮巡察第五巡察组``; ranges that are
+a stay, a feedback period or a meeting; lists of bodies with counts, subordinates and people in them); kept
+apart from ``rules`` (status, doc type, totals, categories) so each stays readable. Pure: regex over the text
+and the regex figures; every value carries the span it was read from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.schema import Figure, Span
+from agent.text.dates import since
+
+_N = r"[一二两三四五六七八九十\d]+"
+# 县委第四农村专项巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
+# 十三届无棣县委第七轮巡察第五巡察组, 十一届省委第八轮巡视16个巡视组, 省委县(市、区)巡视组: a place name
+# (no function words: 配合/接到/接受/代表… start no name; a session 十三届 reads as part of it), the party body, a round
+# (第七轮巡察), ordinals or counts, a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
+_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组长关于是及等并将已被为把从给据按照个各第轮中近])[\u4e00-\u9fa5]){0,8}?"
+_BODY = r"(?:[县市区州省旗]委|[县市区]\(市、区\)委|党委|党组)"
+_ROUND = rf"(?:第{_N}轮(?:第{_N}批)?(?:巡[察视])?|第{_N}批)?"
+_MODIFIER = (
+    r"(?:[\u4e00-\u9fa5]{0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
+)
+_INSPECTOR = re.compile(
+    rf"{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+)
+# a school's or company's group named without its body: 第二巡察组第四巡察小组
+_ORDINAL_GROUP = re.compile(rf"(?<![委组])第{_N}巡[察视]小?组(?:第{_N}巡[察视]小组)?")
+_BARE_INSPECTOR = re.compile(r"巡[察视]组")  # the text never names the group's body: its first bare mention
+_KIND_ONE = (
+    r"(?:上下联动专项|上下联动|基层组织建设专项|[\u4e00-\u9fa5]{2,8}领域专项|农村专项|村级全覆盖|专项|常规|提级|机动|延伸|交叉|联动|内部)"
+    r"巡[察视](?:“回头看”)?"
+)
+# the kind as written, several at once included: 联动巡察和常规巡察, “常规巡察+专项巡察+巡审联动”
+_KIND = re.compile(rf"{_KIND_ONE}(?:[和+＋]{_KIND_ONE})*(?:[+＋]巡审联动)?|巡[察视]“回头看”")
+_ROUND_OF = re.compile(rf"第({_N})轮")
+
+# a clause (a date's context): cut at 。；and line ends
+_CLAUSE_END = re.compile(r"[。；;\n]")
+# the inspection's stay (对X开展了常规巡察, 进驻, 巡察期间) and the feedback as an act (向X反馈, 反馈了, 进行了反馈, 反馈会)
+_STAY = re.compile(r"(?:开展|进行)了?[^。；\n]{0,16}?巡[察视]|进驻|巡[察视](?:期间|时间)")
+FEEDBACK_ACT = re.compile(
+    r"向[^。；\n]{1,80}?反馈|反馈(?:了|会|中|时|指出|意见|巡[察视]|情况|工作)|(?:进行|作|完成)了?[^。，；\n]{0,30}?反馈"
+)
+_GROUP_AT_WORK = re.compile(r"^(?!.*(?:汇报|会议|听取|培训|反馈)).*巡[察视]组")
+_STARTS_FROM = re.compile(r"[^。；，,\n]{0,3}?(?:开始|起)")  # 从5月10日开始, 从11月下旬开始, 自2023年5月起
+_LAUNCHED = re.compile(r"巡[察视][^。；\n]{0,4}启动")  # 2020年9月下旬，七届省委第八轮巡视正式启动
+
+
+@dataclass
+class InspectionFacts:
+    inspector: Span | None = None
+    kind: Span | None = None
+    targets: list[Span] | None = None
+    start: str | None = None
+    end: str | None = None
+    feedback_date: str | None = None
+
+
+def _first(rx: re.Pattern[str], text: str, start: int, end: int, group: int = 0) -> Span | None:
+    m = rx.search(text, start, end)
+    return (m.start(group), m.end(group)) if m else None
+
+
+def inspection_facts(
+    text: str, intro: Span, figures: list[Figure], published: Span | None = None, bare_ok: bool = True
+) -> InspectionFacts:
+    """Inspector, kind, targets and dates from the notice's opening paragraph(s); the page's own date
+    (``published``) is never the feedback date. ``bare_ok``: a bare ``巡察组`` may stand for the group (not in
+    a round's announcement, where it means any of the round's groups)."""
+    s, e = intro
+    facts = InspectionFacts()
+    whole = len(text)
+    facts.inspector = (
+        _first(_INSPECTOR, text, s, e)
+        or _first(_INSPECTOR, text, 0, whole)
+        or _first(_ORDINAL_GROUP, text, 0, whole)
+        or (_first(_BARE_INSPECTOR, text, 0, whole) if bare_ok else None)
+    )
+    targets, clause_kind = _targets(text, (s, e))
+    facts.targets = targets
+    facts.kind = _kind(text, (s, e), clause_kind)
+    inspector = text[facts.inspector[0] : facts.inspector[1]] if facts.inspector else ""
+    _dates(text, (s, e), figures, published, _ROUND_OF.search(inspector), facts)
+    return facts
+
+
+def _kind(text: str, intro: Span, clause_kind: Span | None) -> Span | None:
+    """The kind of the inspected bodies' clause (对X开展了常规巡察), as written in full in the opening
+    (交叉巡察“回头看”的统一部署 … 开展了巡察“回头看”); without such a clause the first kind written."""
+    s, e = intro
+    if clause_kind is None:
+        return _first(_KIND, text, s, e)
+    said = text[clause_kind[0] : clause_kind[1]]
+    fuller = [m.span() for m in _KIND.finditer(text, s, e) if said in m.group(0)]
+    return max(fuller, key=lambda sp: sp[1] - sp[0], default=clause_kind)  # the first of the longest
+
+
+# --- dates: the stay, the feedback ---------------------------------------------------------------------
+
+
+def _clause(text: str, at: int, lo: int, hi: int) -> tuple[str, int]:
+    """The clause around position ``at`` (within [lo, hi)) and its start."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, lo, at)]
+    cs = starts[-1] if starts else lo
+    m = _CLAUSE_END.search(text, at, hi)
+    return text[cs : m.start() if m else hi], cs
+
+
+def _dates(
+    text: str,
+    intro: Span,
+    figures: list[Figure],
+    published: Span | None,
+    round_named: re.Match[str] | None,
+    facts: InspectionFacts,
+) -> None:
+    """The stationed period: the ranges of clauses about the stay (one round: a clause naming another round
+    is skipped), earliest start to latest end within one paragraph; else a start written ``从X开始``. A range
+    of clauses about the feedback is the feedback's month; a day in such a clause is the feedback day.
+    Ranges of other clauses (a meeting's days) are neither."""
+    s, e = intro
+    dates = [
+        f
+        for f in figures
+        if f.kind == "date"
+        and s <= f.span[0] < e
+        and not (published and f.span[0] < published[1] and published[0] < f.span[1])
+    ]
+    stays: list[Figure] = []
+    for f in dates:
+        clause, cs = _clause(text, f.span[0], s, e)
+        rounds = {m.group(1) for m in _ROUND_OF.finditer(clause)}
+        if round_named and rounds and round_named.group(1) not in rounds:
+            continue  # another round's dates (第七轮 when the group is 第八轮's)
+        month = f.iso is not None and not re.fullmatch(r"\d{4}", f.iso)
+        stay, fed = _STAY.search(clause), FEEDBACK_ACT.search(clause)
+        if f.iso_end and stay:
+            stays.append(f)
+        elif f.iso_end and fed and facts.feedback_date is None:
+            iso = with_year(f.iso, figures, f.span[0], text) or ""
+            facts.feedback_date = (
+                iso[:4] if iso.startswith("--") else iso[:7]
+            ) or None  # days of feedback: their month
+        elif not f.iso_end and fed and month and facts.feedback_date is None:
+            facts.feedback_date = with_year(f.iso, figures, f.span[0], text)
+        elif (
+            not f.iso_end
+            and facts.start is None
+            and (stay and _STARTS_FROM.match(text, f.span[1]) or _LAUNCHED.search(clause))
+        ):
+            facts.start = with_year(f.iso, figures, f.span[0], text)
+    if not stays and facts.start is None:  # a range near the group's name, not a meeting's: the stay
+        stays = [f for f in dates if f.iso_end and _GROUP_AT_WORK.search(_clause(text, f.span[0], s, e)[0])][
+            :1
+        ]
+    if stays:
+        para = text.rfind("\n", 0, stays[0].span[0])
+        same = [f for f in stays if text.rfind("\n", 0, f.span[0]) == para]
+        starts = [with_year(f.iso, figures, f.span[0], text) or "" for f in same]
+        ends = [with_year(f.iso_end, figures, f.span[0], text) or "" for f in same]
+        facts.start, facts.end = starts[0], max(ends)
+        facts.start = min(starts)
+
+
+# --- targets: the inspected bodies as written ----------------------------------------------------------
+
+_NAME = r"[\u4e00-\u9fa5、,，()（）“”\d]"
+# 对X开展了常规巡察 (not 对口/对于/对照, and not 巡察整改工作: a check of the rectification is no inspection)
+_TARGETS = re.compile(
+    rf"对(?![口于照标])({_NAME}{{2,600}}?)(?:(?:开展了|进行了|开展|进行)[^。；]{{0,16}}?|的)巡[察视](?!整改)"
+)
+_FEEDBACK_TARGET = re.compile(
+    r"向([\u4e00-\u9fa5、()（）\d]{2,300}?)(?:领导班子)?(?:分别|集中|全面)?(?:进行了?)?(?:现场|集中|专题)?反馈"
+    r"(?:(?!了)([\u4e00-\u9fa5()（）\d]{2,40}?)巡[察视]情况)?"  # 向A反馈B巡察情况: B too
+)
+# a headline's 县委第一巡察组巡察X情况反馈会
+_INSPECTED_AT_FEEDBACK = re.compile(r"巡[察视]组巡[察视]([\u4e00-\u9fa5()（）]{2,30}?)(?:情况)?反馈会")
+_FEEDBACK_ON = re.compile(
+    r"对([\u4e00-\u9fa5、()（）“”\d]{2,60}?)进行了?[^。；，]{0,8}?反馈"
+)  # 对两家单位进行了“一对一”反馈
+_SUBORDINATE = re.compile(r"(?:及其|及|以及)(?:所辖|下辖|直属).*$|共[\d一二两三四五六七八九十]+个.*$")
+_COUNTED = re.compile(rf"等?{_N}(?:个|家|所)[\u4e00-\u9fa5()（）“”]*$")
+_COUNT_ONLY = re.compile(rf"^{_N}(?:个|家|所)")
+# what separates two bodies: 、 and commas; 及 (not 及其/及所辖…); a counted group's 和 (…等2个省直单位党组织和长沙市天心区);
+# a person and the leadership between them (党委主要负责人周佩玲同志和领导班子及…, 市委书记曲敏和领导班子)
+_SEPARATOR = re.compile(
+    r"[、,，]|及(?!其|所辖|下辖|直属|所属)"
+    r"|(?:主要负责人|主要负责同志|党组书记|党委书记|书记)[\u4e00-\u9fa5]{0,6}?(?:同志)?(?:(?:和|及)领导班子(?:成员)?及?|和$)"
+    r"|(?<=单位|组织)和"
+)
+_NOT_BODY = (
+    "所辖",
+    "下辖",
+    "直属",
+    "所属",
+    "相关",
+    "上述",
+    "领导班子",
+    "干部",
+    "全体",
+    "班子",
+    "主要负责",
+    "社会",
+    "本轮",
+)
+# not a body's name: the inspected as such (被巡察单位), an inspection (区委一、二、三轮巡察), a counted group under a
+# body (区教育体育局直属的32家事业单位), a kind (向A反馈村级全覆盖巡察情况)
+_NOT_NAME = re.compile(r"被巡|巡[察视]|(?:直属|所属|所辖|下辖)的?$|全覆盖$|专项$|联动$")
+_BODY_END = re.compile(
+    r"(?:党委|党组|党工委|党组织|党支部|党总支|村|社区|单位|局|镇|乡|街道|公司|集团|委|办)[)）]?$"
+)
+
+
+def _targets(text: str, intro: Span) -> tuple[list[Span], Span | None]:
+    """The inspected bodies as written, and the kind closing their clause (对X开展了常规巡察). The first list in
+    the text (``对…开展…巡察`` or ``向…反馈``) that names bodies, with the other ``对…巡察`` lists of its paragraph
+    (a round's groups each inspect their own) in the same sentence; in the opening first, else near the top. A list of counted
+    bodies only (``41个被巡视党组织``) is kept when no list names any."""
+    top = (0, min(len(text), 2000))
+    for s, e in (intro, top):
+        found = sorted(
+            (m.start(), rx is _TARGETS, m)
+            for rx in (_TARGETS, _FEEDBACK_TARGET, _FEEDBACK_ON, _INSPECTED_AT_FEEDBACK)
+            for m in rx.finditer(text, s, e)
+        )
+        counted: list[Span] = []
+        for _, clause, m in found:
+            named, count_only = _bodies(text, m)
+            if named:
+                kind = _first(_KIND_AFTER, text, m.end(1), m.end() + 12, 1) if clause else None
+                if clause:
+                    named += _more_in_sentence(text, m, e, named)
+                return named, kind
+            counted = counted or count_only
+        if counted:
+            return counted, None
+    return [], None
+
+
+_SENTENCE_END = re.compile(r"[。\n]")
+_KIND_AFTER = re.compile(rf"[^。；]{{0,16}}?((?:{_KIND.pattern}))")
+
+
+def _more_in_sentence(text: str, first: re.Match[str], end: int, have: list[Span]) -> list[Span]:
+    """The other ``对…巡察`` lists of the sentence of ``first`` (…开展了常规巡察，对A开展延伸巡察；…): its bodies not
+    yet named."""
+    cut = _SENTENCE_END.search(text, first.end(), end)
+    stop = cut.start() if cut else end
+    seen = {text[a:b] for a, b in have}
+    out: list[Span] = []
+    for m in _TARGETS.finditer(text, first.end(), stop):
+        for a, b in _bodies(text, m)[0]:
+            if text[a:b] not in seen:
+                seen.add(text[a:b])
+                out.append((a, b))
+    return out
+
+
+def _bodies(text: str, m: re.Match[str]) -> tuple[list[Span], list[Span]]:
+    """(named bodies, counted-only bodies) of one list match: ``区科信局等4家单位`` is 区科信局 when it closes a
+    list, but ``团圆村等23个村(社区)党组织`` (one example standing for the count) is the body as written."""
+    named: list[Span] = []
+    counted: list[Span] = []
+    for g in (1, 2):
+        if m.lastindex is None or g > m.lastindex or m.group(g) is None:
+            continue
+        parts = _split(text, m.start(g), m.end(g))
+        for i, (a, b) in enumerate(parts):
+            part = text[a:b]
+            alone = (i == 0 or text[parts[i - 1][1]] != "、") and (i + 1 == len(parts) or text[b] != "、")
+            if _COUNT_ONLY.match(part):
+                kept = _SUBORDINATE.sub("", part)  # 5个镇党委及所辖部分村党组织 -> 5个镇党委
+                counted.append((a, a + len(kept)))
+                continue
+            name = _SUBORDINATE.sub("", part)
+            if not (alone and "等" in name and _COUNTED.search(name)):
+                name = _COUNTED.sub("", name)  # 区科信局等4家单位 -> 区科信局
+            name = re.sub(r"^(?:分别|同步|集中|先后)|等$", "", name)
+            bare = re.sub(r"[(（][^()（）]*[)）]", "", name)  # 村(社区) is a kind of body, not one
+            if (
+                len(bare) >= 2
+                and not name.startswith(_NOT_BODY)
+                and not _NOT_NAME.search(name)
+                and (g == 1 or _BODY_END.search(name))
+            ):
+                at = a + part.find(name)
+                named.append((at, at + len(name)))
+    return named, counted
+
+
+def _split(text: str, s: int, e: int) -> list[Span]:
+    """Spans of the list's items: cut at separators outside brackets (人事处(人才工作办公室、党委教师工作部))."""
+    out: list[Span] = []
+    pos = s
+    depth = 0
+    i = s
+    while i < e:
+        c = text[i]
+        depth += c in "(（“"
+        depth -= c in ")）”" and depth > 0
+        m = _SEPARATOR.match(text, i, e) if depth == 0 else None
+        if m and m.end() > i:
+            if i > pos:
+                out.append((pos, i))
+            pos = i = m.end()
+            continue
+        i += 1
+    if e > pos:
+        out.append((pos, e))
+    return out
+
+
+def with_year(iso: str | None, figures: list[Figure], at: int, text: str) -> str | None:
+    """A date written without a year (``--06-27``) takes the year of the nearest dated figure before it in
+    the text (the end of a range: the feedback follows the stay), else after it; it stays yearless when the
+    text gives no year at all. A span's start written after it (``2017年巡察工作以来``) dates nothing."""
+    if not iso or not iso.startswith("--"):
+        return iso
+    years = [
+        (
+            abs(f.span[0] - at) + (0 if f.span[0] < at else 10_000),
+            ((f.iso_end if f.span[0] < at else None) or f.iso)[:4],
+        )
+        for f in figures
+        if f.kind == "date"
+        and f.iso
+        and f.iso[:4].isdigit()
+        and f.span[0] != at
+        and (f.span[0] < at or not since(text, f.span))
+    ]
+    years = [(d, y) for d, y in years if y.isdigit()]
+    return f"{min(years)[1]}{iso[1:]}" if years else iso
