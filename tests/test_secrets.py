@@ -35,8 +35,9 @@ def test_sentinel_key_never_written(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     (src / "known.txt").write_bytes(notice_path("qiaotou-town-feedback-meeting").read_bytes())
-    unknown = notice_path("xiaodian-town-rectification").read_text(encoding="utf-8").replace("耕地保护", "耕地保育")
+    unknown = notice_path("xiaodian-town-rectification").read_text(encoding="utf-8").replace("不到位", "未到位")
     (src / "unknown.txt").write_text(unknown, encoding="utf-8")  # never recorded: its chunks fail with 404
+    assert analyse(read_notice(src / "unknown.txt")).chunks, "the altered notice still asks the model something"
     out = tmp_path / "out" / "o.jsonl"
     streams = []
     with ReplayServer() as server:
