@@ -48,6 +48,6 @@ def test_structure_with_model(name: str, model_endpoint: tuple[str, str]) -> Non
     assert all(fid in ids for p in rec.problems for fid in p.figure_ids)
     inside = [f for f in rec.figures if f.kind != "date" and any(f.id in p.figure_ids for p in rec.problems)]
     if inside:
-        # roles come from each figure's own clause (rules.rule_role) since prompt v2, never from the model
+        # roles come from each figure's own clause (roles.rule_role) since prompt v2, never from the model
         assert sum(1 for f in inside if f.role) >= 0.5 * len(inside), "most figures inside problems have a role of their words"
         assert all(not any(c.isdigit() for c in f.role or "") for f in inside)

@@ -40,7 +40,7 @@ def problems_model(items: tuple[str, ...], figure_ids: tuple[str, ...],
                    choices: tuple[tuple[str, ...], ...] = ()) -> type[BaseModel]:
     """``{"P3": "<category>", …}`` with exactly these keys, each an enum of the classes the rules left open
     for that problem (``chunks.choices_for``; all of them when no class's wording fits). Status comes from the rules' evidence (``rules.status_evidence``: measured, the
-    model lowered the rules' status score) and roles from each figure's own clause (``rules.rule_role``:
+    model lowered the rules' status score) and roles from each figure's own clause (``roles.rule_role``:
     0.58 against the model's 0.23 on gold v1), so neither costs output tokens. Figure ids, when a chunk still
     tags some, get a role key as before."""
     fields: dict[str, Any] = {}

@@ -35,11 +35,11 @@ from agent.text.facts import inspection_facts
 from agent.text.figures import in_order, within
 from agent.text.grammar import ProblemBlock, sentence_spans
 from agent.text.outline import Outline
+from agent.text.roles import rule_role
 from agent.text.rules import (
     category_from_words,
     doc_type,
     issuer_from_title,
-    rule_role,
     stated_totals,
     status_evidence,
     status_from_phrases,

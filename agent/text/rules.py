@@ -99,44 +99,6 @@ def stated_totals(text: str, figures: list[Figure], limit: Span | None = None) -
     return out
 
 
-# --- figure roles: what a number measures, from its own clause --------------------------------------------
-
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:、（()）\n“”\d%]")
-_LEAD_WORDS = re.compile(r"^(?:其中|共计?|累计|合计|总计|涉及|达到?|分别|约|为|有|对|向|将|已经?|均|仅|并|且|和|及|等)+")
-_AFTER_STOP = re.compile(r"^(?:以上|以下|左右|余|多|内|后|前|中|次|的)")
-_NOUN_END = re.compile(r"中|已|的|开展|进行|分配|参加|完成|实现|被|将|均|未|全部|共|累计|涉及|存在|实际")
-# a frequency (3次督查, 2场研讨) is named by the event before it, not by what follows
-_FREQUENCY = ("次", "场", "场次", "期", "轮", "遍", "批", "批次", "人次")
-ROLE_LIMIT = 12
-
-
-def rule_role(text: str, fig: Figure) -> str | None:
-    """The object a number measures, read from its own clause: ``清退资金41115元`` → 清退资金,
-    ``11个村党组织`` → 村党组织. A count whose measure word is followed by a noun is named by that noun;
-    everything else by the words just before it. Never a number; ``None`` when the clause is empty."""
-    if fig.kind in ("date", "phone"):
-        return None
-    s, e = fig.span
-    after = text[e : e + 40]
-    cut = _CLAUSE_BREAK.search(after)
-    after = after[: cut.start() if cut else len(after)]
-    noun = after[: m.start()] if (m := _NOUN_END.search(after)) else after
-    if (fig.kind == "count" and fig.unit not in _FREQUENCY and len(noun) >= 2 and not _AFTER_STOP.match(after)
-            and "\u4e00" <= after[0] <= "\u9fff"):
-        role = noun[:ROLE_LIMIT]
-    else:
-        lo = max(0, s - 40)
-        before = text[lo:s]
-        breaks = list(_CLAUSE_BREAK.finditer(before))
-        counted = bool(breaks) and breaks[-1].group(0).isdigit()  # 9个村87.2万元: "个村" names the count
-        before = before[breaks[-1].end() :] if breaks else before
-        role = _LEAD_WORDS.sub("", before)[-ROLE_LIMIT:]
-        if counted and len(noun) >= 2 and "\u4e00" <= after[0] <= "\u9fff":
-            role = noun[:ROLE_LIMIT]  # ... so the money is named by what follows: 固定资产
-    role = role.strip(" 的")
-    return role if len(role) >= 2 and not any(c.isdigit() for c in role) else None
-
-
 # --- status from evidence: what the rectification text says about the fix -----------------------------
 
 _STILL = re.compile(
