@@ -27,7 +27,7 @@ from agent.text.grammar import ProblemBlock, sentence_spans
 from agent.text.outline import Outline
 
 ROLE_KINDS = ("money", "count", "percent", "measure", "duration")
-# figures tagged in problem chunks: none since prompt v2 (roles come from rules.rule_role), so the model
+# figures tagged in problem chunks: none since prompt v2 (roles come from roles.rule_role), so the model
 # reads the plain text and answers one category per problem
 TAG_KINDS: tuple[str, ...] = ()
 GROUP_CHARS = 420  # blocks shorter than this may share a chunk ...
