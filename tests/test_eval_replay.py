@@ -15,13 +15,14 @@ from agent.scoring import evalrun
 
 
 def test_replay_regression_gate_samples(tmp_path: Path) -> None:
-    """Gold v1: problem F1 1.0, status 0.8701 (rules), category 0.6883 (rules alone 0.5714), figure F1
-    0.9607, roles right 0.7355 (rules, agent.text.roles; 0.5806 before it), metadata 1.0, grounding 1.0/1.0,
-    4.6 requests and 3,735 + 59 tokens per notice, 0 chunk errors."""
+    """Gold v1: problem F1 1.0, status 0.9091 (rules; 0.8701 before the running-total rule), category 0.8571
+    (the model on the findings whose naming words fit several classes or none; the rules alone 0.8052), figure
+    F1 0.9989, roles right 0.7355 (rules, agent.text.roles), metadata 1.0, grounding 1.0/1.0, 1.8 requests per
+    notice, 0 chunk errors."""
     o = evalrun.run_eval("replay", resolve(), tmp_path)["overall"]
     assert o["problem_f1"] >= 1.0
-    assert o["status_micro"] >= 0.87
-    assert o["category_micro"] >= 0.68
+    assert o["status_micro"] >= 0.90
+    assert o["category_micro"] >= 0.85
     assert o["figure_f1"] >= 0.99  # 0.9989 with agent.text.facts/dates (0.9607 before)
     assert o["roles_right"] >= 0.72
     assert o["metadata_accuracy"] >= 0.98
@@ -31,15 +32,15 @@ def test_replay_regression_gate_samples(tmp_path: Path) -> None:
 
 
 def test_replay_regression_gate_news(tmp_path: Path) -> None:
-    """Gold v2: problem F1 0.9818 (P 0.9926, R 0.9712), figures P 0.98 R 0.9655, metadata 0.9118, status 1.0,
-    category 0.7407. No model call: measured live, the model's category (0.719) and header answers (metadata
-    0.897) did not beat the rules on these news notices, so neither is asked about them any more."""
+    """Gold v2: problem F1 0.9817 (P 1.0, R 0.964), figures P 0.9901 R 0.9901, metadata 0.979, status 1.0,
+    category 0.9179 (agent.text.category). No model call: measured live, the model's category (pooled with the
+    held-out sets 0.879 vs the rules' 0.900) and header answers did not beat the rules on news notices."""
     o = evalrun.run_eval("replay", resolve(), tmp_path, evalrun.GOLD_ROOT / "v2")["overall"]
     assert o["problem_f1"] >= 0.98 and o["problem_precision"] >= 0.99
     assert o["figure_precision"] >= 0.98 and o["figure_recall"] >= 0.98  # P 0.9901 R 0.9901 (P 0.98 R 0.9655 before)
     assert o["roles_right"] >= 0.76  # rules (agent.text.roles): 0.7769
     assert o["metadata_accuracy"] >= 0.97  # 0.979 with agent.text.facts (0.9118 before)
-    assert o["status_micro"] >= 0.99 and o["category_micro"] >= 0.74
+    assert o["status_micro"] >= 0.99 and o["category_micro"] >= 0.91
     assert o["requests_per_notice"] == 0
     assert o["grounding_text"] == 1.0 and o["grounding_figures"] == 1.0
     assert o["chunk_errors"] == 0

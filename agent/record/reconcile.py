@@ -31,13 +31,13 @@ from agent.schema import (
     Status,
     Usage,
 )
+from agent.text.category import category_from_words
 from agent.text.facts import inspection_facts
 from agent.text.figures import in_order, within
 from agent.text.grammar import ProblemBlock, sentence_spans
 from agent.text.outline import Outline
 from agent.text.roles import rule_role
 from agent.text.rules import (
-    category_from_words,
     doc_type,
     issuer_from_title,
     stated_totals,
@@ -116,7 +116,7 @@ def collect(results: Sequence[object]) -> Answers:
 
 
 def rules_category(text: str, blk: ProblemBlock) -> Category:
-    """The rules' category: the first class whose wording the finding uses (``rules.CATEGORY_WORDS``)."""
+    """The rules' category: the class the finding's wording names (``agent.text.category``)."""
     title = text[blk.title[0] : blk.title[1]]
     desc = text[blk.description[0] : blk.description[1]] if blk.description else ""
     return category_from_words(title, desc)  # type: ignore[return-value]

@@ -107,9 +107,16 @@ _STILL = re.compile(
     r"|[\d一二三四五六七八九十]+月底前完成|年底前完成"
 )
 _DONE = re.compile(
-    r"已(?:全部|经|于|按要求|按规定)?(?:整改(?:完成|到位)?|完成|清退|追回|收回|退回|退还|办结|入账|撤并|撤销|补齐|补充|补缴|规范|纠正|处理|返回|归还|配齐|移交|拆除|注销|兑付|发放到位)"
-    r"|完成整改|整改完成|整改到位|全部(?:清退|入账|收回|追回|到位|完成)|暂未发现|未再发生|100%|为零|清零|已恢复|配齐|撤销合并|已实现"
+    r"已(?:全部|经|于|按要求|按规定)?(?:整改(?:完成|到位)?|完成|清退|清收|追回|收回|退回|退还|办结|入账|撤并|撤销|补齐|补充|补缴|规范|纠正|处理|返回|归还|配齐|移交|拆除|注销|兑付|发放到位)"
+    r"|完成整改|整改完成|整改到位|全部(?:清退|清收|入账|收回|追回|到位|完成)|暂未发现|未再发生|100%|为零|清零|已恢复|配齐|撤销合并|已实现"
 )
+# a running total as of a date (截至目前，已处理…) reports progress on a finite stock: something is left unless
+# the sentence says all of it is cleared (convention rule 3(iii))
+_RUNNING_TOTAL = re.compile(
+    r"截[至止](?:目前|今|\d{4}年\d{1,2}月(?:底|末|\d{1,2}日)?)[^。]{0,40}?已(?:累计)?"
+    r"(?:处理|处置|清收|收回|追回|清退|清理|化解|办结|办理|偿还|退还|拆除|整改|取得)"
+)  # cleared items of a stock, not a tally of activities held (已开展活动42场次)
+_ALL_CLEARED = re.compile(r"全部|清零|均已|全面完成|100%|整改完成|完成整改")
 _STANDING = re.compile(r"长期坚持|持续(?:推进|深化|抓好|加强|整改|跟踪|开展)?|常态化|长效|今后|久久为功|定期|不定期|坚持")
 
 
@@ -124,7 +131,7 @@ def status_evidence(sentences: list[str]) -> tuple[Status, int | None]:
     if not sentences:
         return "unknown", None
     for i, s in enumerate(sentences):
-        if _STILL.search(s):
+        if _STILL.search(s) or (_RUNNING_TOTAL.search(s) and not _ALL_CLEARED.search(s)):
             return "in_progress", i
     for i, s in enumerate(sentences):
         if _DONE.search(s):
@@ -134,37 +141,3 @@ def status_evidence(sentences: list[str]) -> tuple[Status, int | None]:
             return "ongoing", i
     return "ongoing", None
 
-
-# --- category by keywords: the rules' answer the model must beat ------------------------------------------
-
-# the wording a reader sees for each class, from the same definitions the model reads (prompts/v2/system.md)
-CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
-    ("整改落实", r"整改|上轮巡|上一轮巡|审计发现|审计反馈|回头看"),
-    ("理论学习", r"学习|理论|第一议题|意识形态|中心组|思想"),
-    ("作风纪律", r"八项规定|四风|形式主义|官僚主义|两个责任|主体责任|监督责任|廉政|廉洁|纪律|作风|公务接待|公车|吃喝|腐败"),
-    ("党组织建设", r"党组织|党支部|党建|党员|组织生活|三会一课|民主集中制|主题党日|党费|支部|党内政治生活|战斗堡垒"),
-    ("干部队伍", r"干部|选人用人|后备|人才|选拔|任用|考核|队伍建设|编制"),
-    ("财务资金", r"财务|资金|经费|补贴|津贴|报销|票据|账|预算|收支|会计|专项资金|坐收坐支"),
-    ("工程项目", r"工程|项目|招投标|招标|采购|合同|施工|发包"),
-    ("资产管理", r"资产|三资|国有企业|国企|出租|固定资产|资源"),
-    ("乡村振兴", r"乡村振兴|村集体|集体经济|农业|农村|耕地|人居环境|脱贫|扶贫|种植|产业"),
-    ("民生服务", r"民生|低保|养老|医疗|医保|教育|信访|群众|为民服务|救助|就业|服务意识"),
-    ("安全生产", r"安全|应急|消防|交通|防汛|隐患"),
-    ("决策落实", r"决策部署|政策|依法|履职|职能|发展|营商|落实"),
-)
-
-
-def category_choices(title: str, description: str = "") -> tuple[str, ...]:
-    """The classes whose wording the problem's title uses (else its description), in the order of
-    ``CATEGORY_WORDS``; empty when none does."""
-    for text in (title, description):
-        hits = tuple(name for name, words in CATEGORY_WORDS if re.search(words, text))
-        if hits:
-            return hits
-    return ()
-
-
-def category_from_words(title: str, description: str = "") -> str:
-    """The rules' category: the first class whose wording the problem uses; 其他 when none does."""
-    choices = category_choices(title, description)
-    return choices[0] if choices else "其他"
