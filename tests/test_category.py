@@ -44,3 +44,9 @@ def test_choices_are_every_class_the_wording_names() -> None:
 
 def test_tables_name_only_known_classes() -> None:
     assert {name for name, _ in NAMING + HINTING} <= set(CATEGORIES)
+
+
+def test_the_inspected_body_as_subject_is_not_the_topic() -> None:
+    assert unwrap("党组织推进高质量发展有差距") == "推进高质量发展有差距"
+    assert category_from_words("党组织推进高质量发展有差距") == "决策落实"
+    assert category_from_words("党组织书记作用发挥不够") == "党组织建设"  # not a subject with a verb

@@ -90,3 +90,41 @@ def test_clauses_after_a_cue_are_items_when_short_and_unparted_by_semicolons() -
 def test_aspects_each_written_with_fangmian_keep_their_own_dun() -> None:
     text = "巡察组反馈，2个社区在落实上级部署方面、服务居民群众方面、基层组织软弱、作风漂浮方面还存在一些突出问题。"
     assert [span for span, _ in _problems(text)] == ["落实上级部署方面", "服务居民群众方面", "基层组织软弱、作风漂浮方面"]
+
+
+def test_a_led_in_youde_run() -> None:
+    text = "巡察组反馈了巡察情况。\n近年来该系统工作取得进展。但巡察也发现，有的单位落实整改责任不到位；有的单位财务管理不规范，票据审核不严。"
+    assert [title for _, title in _problems(text)] == ["单位落实整改责任不到位", "单位财务管理不规范"]
+
+
+def test_unit_lines_inside_a_findings_list() -> None:
+    text = (
+        "省委巡视组近日反馈了巡视情况。从反馈的情况看，被巡视地区主要存在以下问题：\n"
+        "甲县\n"
+        "落实管党治党责任不力。违规发放津贴补贴，资金管理较混乱。\n"
+        "乙市\n"
+        "选人用人不规范，超职数配备干部。基层组织建设亟待加强。\n"
+    )
+    o = parse(text)
+    got = [(text[p.span[0] : p.span[1]], p.unit) for p in o.problems]
+    assert got == [
+        ("落实管党治党责任不力", "甲县"),
+        ("违规发放津贴补贴，资金管理较混乱", "甲县"),  # one finding per sentence, details included
+        ("选人用人不规范，超职数配备干部", "乙市"),
+        ("基层组织建设亟待加强", "乙市"),
+    ]
+
+
+def test_a_disclosure_that_names_its_unit_after_zhichu() -> None:
+    text = "省委巡视组指出，某某县委落实上级决策部署不够有力，项目推进缓慢。对国资监管不力。违规吃喝问题屡禁不止。\n"
+    o = parse(text)
+    assert [(text[p.span[0] : p.span[1]], p.unit) for p in o.problems] == [
+        ("落实上级决策部署不够有力，项目推进缓慢", "某某县委"),
+        ("对国资监管不力", "某某县委"),
+        ("违规吃喝问题屡禁不止", "某某县委"),
+    ]
+
+
+def test_items_parted_by_ascii_semicolons_are_not_split_at_commas() -> None:
+    text = "但巡察中也发现一些问题，主要是：学习教育不到位，贯彻落实有差距;作风建设不扎实，纪律执行不严格等问题。"
+    assert [span for span, _ in _problems(text)] == ["学习教育不到位，贯彻落实有差距", "作风建设不扎实，纪律执行不严格"]

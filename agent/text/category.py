@@ -8,7 +8,7 @@ hinting words; the first class in table order wins a tie. The vocabulary follows
 model reads (``prompts/v2/system.md``), written for the genre, not for one notice. Pure.
 
 A formal notice's heading ``关于“X”问题的整改情况`` is read as X: the wrapper names the notice's section,
-not the finding.
+not the finding; and a finding whose subject is the inspected body (``党组织推进…``) is read without it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ NAMING: tuple[tuple[str, str], ...] = (
              r"|整改(?:不彻底|不到位|不力|不够|落实|进度|责任)"),
     ("理论学习", r"第一议题|意识形态|中心组|理论武装|创新理论|理论学习|学习贯彻习近平|政治理论"),
     ("作风纪律", r"八项规定|四风|形式主义|官僚主义|两个责任|主体责任|监督责任|管党治党|全面从严治党|四责协同|廉政|廉洁"
-             r"|纪律|作风|公务接待|公车|吃喝|腐败|权力运行|走过场|不作为|慢作为|担当作为"),
+             r"|纪律|作风|公务接待|公车|吃喝|腐败|权力运行|走过场|不作为|慢作为|担当作为|政治生态"),
     ("党组织建设", r"党组织|党支部|党总支|党建|党的建设|党的领导|组织建设|组织路线|党员|组织生活|三会一课|民主集中制"
               r"|主题党日|党费|支部|党内政治生活|战斗堡垒|政治功能|三重一大|议事决策|议事规则|四议两公开|民主议政"),
     ("干部队伍", r"干部(?:队伍|选拔|任用|管理|考核|培养|监督)|选人用人|后备|人才|带头人|班子结构|编制|任职|超职数|三超"
@@ -51,10 +51,16 @@ HINTING: tuple[tuple[str, str], ...] = (
 _WRAPPED = re.compile(r"^关于[“\"‘](?P<x>.+?)[”\"’]?(?:的?问题)?的?整改(?:落实)?(?:情况|进展情况|工作)?$")
 
 
+# the inspected body as the finding's subject (``党组织推进高质量发展有差距``): the actor, not the topic
+_ACTOR = re.compile(r"^(?:[^，,。]{0,8}?)(?:党组织|党委|党组|党工委|领导班子)(?=推进|推动|贯彻|落实|履行|执行|统筹|服务|对|在|使命)")
+
+
 def unwrap(title: str) -> str:
-    """``关于“法治意识淡薄”问题的整改情况`` → ``法治意识淡薄``; any other title as it is."""
+    """``关于“法治意识淡薄”问题的整改情况`` → ``法治意识淡薄``; ``党组织推进高质量发展有差距`` → ``推进高质量发展有差距``;
+    any other title as it is."""
     m = _WRAPPED.match(title)
-    return m.group("x") if m else title
+    title = m.group("x") if m else title
+    return title[a.end() :] if (a := _ACTOR.match(title)) else title
 
 
 def category_choices(title: str, description: str = "") -> tuple[str, ...]:

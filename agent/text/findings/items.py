@@ -41,7 +41,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底|薄弱|差距"
     r"|滞后|缺失|缺乏|缺位|违规|违反|违纪|未按|未能|未及时|未严格|没有|弱化|淡化|虚化|混乱|打折扣|走过场|有待|欠缺|短板|偏差|松懈"
-    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为"
+    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为|亟待|未有效|禁而不绝"
 )
 TRIM = " \t\n，,、。；;：:等"
 # A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
@@ -50,6 +50,7 @@ NOT_FINDING = re.compile(r"问题线索|线索[^。]{0,20}(?:移交|移送|转�
 # findings without numbers; ``有的`` is their marker, as ``一是`` is of a numbered list
 SOME = re.compile(r"(?:有的|有些|少数|个别|部分)(?!放矢)")
 # what was done about problems, not a problem: ``有的问题立行立改；有的限期整改``
+_LED_IN = re.compile(r"[^，,：:；;。]{0,16}?(?:发现|指出|反馈|看|来看|表现为|主要是)[，,：:](?=有的|有些|少数|个别|部分)")
 _HANDLED = re.compile(r"立行立改|限期整改|整改(?:完成|到位|销号)|已(?:整改|完成|办结|解决)")
 TITLE_LIMIT = 60
 CLAUSE_LIMIT = 40  # characters: a clause longer than this is a finding's detail, not a list item
@@ -130,6 +131,8 @@ def items(text: str, passage: Span) -> list[Span]:
         return [sp for sp in cut if sp[1] - sp[0] >= 4]
     parts = [trim(text, sp) for sp in quote_aware_split(text, s, e, "；;")]
     parts = [p for p in parts if p[1] - p[0] >= 4]
+    if len(parts) >= 2 and (m := _ENDS_LIST.search(text, *parts[-1])) is not None:
+        parts[-1] = trim(text, (parts[-1][0], m.start()))  # the list's closing 等问题 is no part of its last item
     if len(parts) >= 2:
         return parts
     out: list[Span] = []
@@ -186,7 +189,7 @@ def clause_list(text: str, passage: Span) -> list[Span]:
 def colon_list(text: str, passage: Span) -> list[Span]:
     """After ``主要是：``, one sentence ``A，B、C、D等问题`` is the list itself: items parted by ``、`` and ``，``."""
     sents = sentences(text, *passage)
-    if len(sents) != 1 or marks(text, *passage) or "；" in text[passage[0] : passage[1]]:
+    if len(sents) != 1 or marks(text, *passage) or re.search("[；;]", text[passage[0] : passage[1]]):
         return []
     a, b = trim(text, sents[0])
     m = _ENDS_LIST.search(text, a, b)
@@ -194,6 +197,12 @@ def colon_list(text: str, passage: Span) -> list[Span]:
         return []
     parts = [trim(text, sp) for sp in quote_aware_split(text, a, m.start(), "、，,")]
     return [p for p in parts if p[1] - p[0] >= 3]
+
+
+def finding_sentences(text: str, s: int, e: int) -> list[Span]:
+    """A paragraph that states one finding per sentence (under a findings heading, or after ``X指出，<unit>``):
+    each sentence that states a problem, whole, details and inner ``、`` lists included."""
+    return [sp for sp in (trim(text, x) for x in sentences(text, s, e)) if sp[1] - sp[0] >= 4 and states_problem(text, *sp)]
 
 
 def _sentence_items(text: str, sent: Span) -> list[Span]:
@@ -238,13 +247,21 @@ def some_runs(text: str, s: int, e: int) -> list[list[Span]]:
     the whole list."""
     runs: list[list[Span]] = []
     for a, b in _plain_sentences(text, s, e):
-        parts = [_clause(text, sp) for sp in _plain_split(text, a, b, "；;")]
+        parts = [_opening(text, _clause(text, sp)) for sp in _plain_split(text, a, b, "；;")]
         opened = [p for p in parts if SOME.match(text, p[0])]
         if len(opened) >= 2:
             runs.append(
                 [p for p in opened if p[1] - p[0] >= 6 and states_problem(text, *p) and not _HANDLED.search(text, *p)]
             )
     return [r for r in runs if len(r) >= 2]
+
+
+def _opening(text: str, span: Span) -> Span:
+    """A first clause led in by a short phrase (``但巡视也发现，有的高校…``) starts at its 有的."""
+    s, e = span
+    if (m := _LED_IN.match(text, s, e)) is not None:
+        return (m.end(), e)
+    return span
 
 
 def _plain_split(text: str, s: int, e: int, seps: str) -> list[Span]:

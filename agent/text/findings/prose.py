@@ -30,6 +30,7 @@ from agent.text.findings.items import (
     block,
     clause_list,
     colon_list,
+    finding_sentences,
     items,
     list_at,
     marks,
@@ -66,6 +67,13 @@ _UNIT_LINE = re.compile(
 _FINDINGS_HEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?\s*(?:巡[察视])?(?:存在|发现|反馈|指出)?的?"
     r"(?:主要|突出|具体)?问题(?:清单)?[:：]?$"
+)
+# a bare place or unit line inside a findings list: the findings below it are that unit's (``临湘市``)
+_PLACE_LINE = re.compile(r"^[\u4e00-\u9fa5]{1,14}(?:市|县|区|旗|州|盟|镇|乡|街道|委|党组|党委|学院|大学|公司|集团)$")
+# ``(省委)巡视组指出，<unit>…``: a disclosure naming the unit its findings belong to
+_POINTED = re.compile(
+    r"(?:[^，,。：:]{0,12}?)巡[视察](?:[一二三四五六七八九十\d]+)?组(?:在反馈中|反馈时)?指出[,，:：]\s*"
+    r"(?P<unit>[\u4e00-\u9fa5]{2,12}?(?:市委|县委|区委|旗委|州委|党委|党组|党工委|党总支|党支部))"
 )
 # A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _STOP = re.compile(
@@ -135,12 +143,16 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
     out: list[Passage] = []
     pending_unit: Span | None = None
     listing = False  # the paragraphs below a cue or a heading that announces findings list them
+    listing_unit: Span | None = None  # ... under a bare unit line (``临湘市``) inside that list
     for s, e in paras:
         line = text[s:e]
-        if listing and (listed := _listed_paragraph(text, s, e)) is not None:
+        if listing and _PLACE_LINE.match(line):
+            listing_unit = (s, e)
+            continue
+        if listing and (listed := _listed_paragraph(text, s, e, listing_unit)) is not None:
             out.append(listed)
             continue
-        listing = False
+        listing, listing_unit = False, None
         if _FINDINGS_HEAD.match(line):
             listing = True
             continue
@@ -157,7 +169,7 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
             out.append(Passage((s, e), pending_unit, "unit_heading"))
             continue
         pending_unit = None
-        unit = _unit_passages(text, (s, e))
+        unit = _unit_passages(text, (s, e)) or _pointed(text, s, e)
         if unit is not None:
             out.append(unit)
             continue
@@ -173,16 +185,32 @@ def _dangling(text: str, s: int, e: int) -> bool:
     return bool(cues) and not text[cues[-1].end() : e].strip()
 
 
-def _listed_paragraph(text: str, s: int, e: int) -> Passage | None:
+def _listed_paragraph(text: str, s: int, e: int, unit: Span | None = None) -> Passage | None:
     """A paragraph below a findings cue or heading, while the list goes on: a numbered paragraph is one item
-    (``5.财务管理不规范。内控制度…``), an unnumbered one is cut as any passage. Requirements, suggestions,
-    praise and paragraphs without problem words end the list."""
+    (``5.财务管理不规范。内控制度…``), one parted by ``；`` or markers is cut as any passage, any other states
+    one finding per sentence. Requirements, suggestions, praise and paragraphs without problem words end the
+    list."""
     body = text[s:e].lstrip(TRIM)
     if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or len(body) < 6:
         return None
-    if re.match(r"^(?:\d{1,2}|[一二三四五六七八九十]+)(?![\d.．]\d)", body) and len(marks(text, s, e)) < 2:
-        return Passage((s, e), None, "listed", (trim(text, (s, e)),))
-    return Passage((s, e), None, "listed")
+    numbered = marks(text, s, e)
+    if re.match(r"^(?:\d{1,2}|[一二三四五六七八九十]+)(?![\d.．]\d)", body) and len(numbered) < 2:
+        return Passage((s, e), unit, "listed", (trim(text, (s, e)),))
+    if numbered or re.search("[；;]", body):
+        return Passage((s, e), unit, "listed")
+    return Passage((s, e), unit, "listed", tuple(finding_sentences(text, s, e)))
+
+
+def _pointed(text: str, s: int, e: int) -> Passage | None:
+    """``巡视组指出，平湖市委对接…不够主动。对工程领域…监管不力。…``: a disclosure paragraph that names the unit
+    right after ``指出`` and then states one finding per sentence (two or more); the unit is the body named."""
+    m = _POINTED.match(text, s, e)
+    if m is None:
+        return None
+    found = finding_sentences(text, m.end("unit"), e)
+    if len(found) < 2:
+        return None
+    return Passage((m.end("unit"), e), (m.start("unit"), m.end("unit")), "pointed", tuple(found))
 
 
 def _cued(text: str, s: int, e: int) -> list[Passage]:
