@@ -128,3 +128,49 @@ def test_a_disclosure_that_names_its_unit_after_zhichu() -> None:
 def test_items_parted_by_ascii_semicolons_are_not_split_at_commas() -> None:
     text = "但巡察中也发现一些问题，主要是：学习教育不到位，贯彻落实有差距;作风建设不扎实，纪律执行不严格等问题。"
     assert [span for span, _ in _problems(text)] == ["学习教育不到位，贯彻落实有差距", "作风建设不扎实，纪律执行不严格"]
+
+
+def test_youde_clauses_parted_by_commas() -> None:
+    text = "巡视组反馈了情况。\n巡视也发现了一些问题，主要集中在以下几个方面：有的整改仍不彻底，有的监督责任仍未压实，有的基础工作比较薄弱。"
+    assert [title for _, title in _problems(text)] == ["整改仍不彻底", "监督责任仍未压实", "基础工作比较薄弱"]
+
+
+def test_sentences_led_by_an_aspect() -> None:
+    text = (
+        "巡视组反馈了巡视情况。\n但巡视中干部群众也反映了一些问题，主要是：在作风建设方面，违规用车、公款吃喝等问题仍不同程度存在。"
+        "在选人用人方面，干部选拔程序不规范，档案管理混乱；有的单位违规超职数配备干部。\n"
+    )
+    assert [span for span, _ in _problems(text)] == [
+        "违规用车",
+        "公款吃喝",
+        "干部选拔程序不规范，档案管理混乱",
+        "有的单位违规超职数配备干部",
+    ]
+
+
+def test_sentences_each_opened_by_a_unit() -> None:
+    text = (
+        "省委巡视组向5个市反馈了巡视情况。\n"
+        "巡视指出，各市存在党的领导弱化、全面从严治党不力等突出问题。甲市履行管党治党责任不到位，违规吃喝问题多发。"
+        "乙市基层党组织建设薄弱，专项资金管理不严。\n"
+    )
+    o = parse(text)
+    assert [(text[p.span[0] : p.span[1]], p.unit) for p in o.problems] == [
+        ("党的领导弱化", None),
+        ("全面从严治党不力", None),
+        ("履行管党治党责任不到位，违规吃喝问题多发", "甲市"),
+        ("基层党组织建设薄弱，专项资金管理不严", "乙市"),
+    ]
+
+
+def test_a_news_item_that_opens_by_quoting_the_findings() -> None:
+    text = "“发展党员把关不严，党员档案缺失较多，会议记录不规范……”近日，市委巡察组向某镇党委反馈了巡察发现的问题。\n"
+    assert [span for span, _ in _problems(text)] == ["发展党员把关不严", "党员档案缺失较多", "会议记录不规范"]
+
+
+def test_what_an_inspection_looks_at_is_no_finding() -> None:
+    text = (
+        "市委巡察组进驻某局开展巡察。\n巡察的主要内容是：一是聚焦贯彻落实上级决策部署情况，重点关注工作落实不到位问题；"
+        "二是聚焦群众身边腐败问题，重点关注违规违纪问题。\n"
+    )
+    assert _problems(text) == []

@@ -17,8 +17,12 @@ from agent.text.grammar import CN_NUM, ProblemBlock, cn_small
 # ``存在A、B、C等问题`` (the list itself, inside a sentence); ``list_at`` refuses the matches that are not lists.
 LIST = re.compile(
     r"(?:存在(?:着)?|发现(?:了)?|出现(?:了)?|还有|反馈了|主要是)(?P<list>(?!的|了|问题|存在|一些|一定|不少|较多)[^。；;：:,，]{4,400}?)"
-    r"(?:等(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等现象|等不足|问题"
+    r"(?:等(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等?现象|等不足|问题"
     r"|等[\d一二三四五六七八九十]+个方面(?:[\d一二三四五六七八九十]+(?:条|个|项)(?:具体)?问题)?)(?=[。；;，,]|$)"
+)
+# ``A、B、C等问题仍不同程度存在``: the list opens its sentence and 存在 follows it
+LIST_FRONT = re.compile(
+    r"(?P<list>[^。；;：:，,]{4,200}?)等(?:突出|具体)?(?:问题|现象)(?:仍然|依然|仍|还)?[^。；;，,]{0,10}?存在"
 )
 # the same list with its items parted by commas: ``发现X统筹…不够有力，为民服务意识有所欠缺，…等问题``
 COMMA_LIST = re.compile(
@@ -30,7 +34,7 @@ ASPECTS = re.compile(
     r"在(?P<list>[^。；;：:，,]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)?方面(?:还|仍|也)?存在(?:的)?"
     r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:突出|主要)?(?:问题|不足|短板|差距)"
 )
-_ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$")
+_ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$|等[\d一二三四五六七八九十]+个方面$")
 # A sentence that praises: it frames the findings that follow, it is not one.
 PRAISE = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定|积极作为|认真贯彻")
 MARK = re.compile(
@@ -41,7 +45,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底|薄弱|差距"
     r"|滞后|缺失|缺乏|缺位|违规|违反|违纪|未按|未能|未及时|未严格|没有|弱化|淡化|虚化|混乱|打折扣|走过场|有待|欠缺|短板|偏差|松懈"
-    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为|亟待|未有效|禁而不绝"
+    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为|亟待|未有效|禁而不绝|仍未|粗放|瑕疵"
 )
 TRIM = " \t\n，,、。；;：:等"
 # A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
@@ -134,6 +138,8 @@ def items(text: str, passage: Span) -> list[Span]:
     if len(parts) >= 2 and (m := _ENDS_LIST.search(text, *parts[-1])) is not None:
         parts[-1] = trim(text, (parts[-1][0], m.start()))  # the list's closing 等问题 is no part of its last item
     if len(parts) >= 2:
+        parts[-1] = _before_leads(text, parts[-1])
+    if len(parts) >= 2:
         return parts
     out: list[Span] = []
     for a, b in sentences(text, s, e):
@@ -214,6 +220,8 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
     while (m := list_at(text, pos, b) or ASPECTS.search(text, pos, b)) is not None:
         found.extend(p for p in _listed(text, m) if p[1] - p[0] >= 3)
         pos = m.end()
+    if not found and (m := LIST_FRONT.match(text, a, b)) is not None and "、" in m.group("list"):
+        found.extend(p for p in _listed(text, m) if p[1] - p[0] >= 3)
     if not found and (m := COMMA_LIST.search(text, a, b)) is not None:
         listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "，,")]
         found.extend(p for p in listed if p[1] - p[0] >= 3)
@@ -249,6 +257,10 @@ def some_runs(text: str, s: int, e: int) -> list[list[Span]]:
     for a, b in _plain_sentences(text, s, e):
         parts = [_opening(text, _clause(text, sp)) for sp in _plain_split(text, a, b, "；;")]
         opened = [p for p in parts if SOME.match(text, p[0])]
+        if len(parts) == 1:  # no ；: clauses parted by commas, each opening with 有的 (有的A不彻底，有的B不足)
+            parts = [_clause(text, sp) for sp in quote_aware_split(text, a, b, "，,")]
+            opened = [p for p in parts if text.startswith("有的", p[0])]
+            opened = opened if len(opened) >= 3 else []
         if len(opened) >= 2:
             runs.append(
                 [p for p in opened if p[1] - p[0] >= 6 and states_problem(text, *p) and not _HANDLED.search(text, *p)]

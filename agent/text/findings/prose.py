@@ -38,6 +38,7 @@ from agent.text.findings.items import (
     some_runs,
     trim,
 )
+from agent.text.findings.leads import ASPECT_LEAD, aspect_items, quoted_items, unit_led
 from agent.text.grammar import ProblemBlock
 
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
@@ -50,7 +51,7 @@ _COLON_CUE = re.compile(
     r"|(?:反馈|指出)了?[^。：:；]{0,30}?方面(?:的|存在的)?问题[:：]"
     r"|(?:发现|指出)[^。：:；]{0,12}?(?:问题|不足)[^。：:；]{0,8}?(?:主要(?:是|有|表现在|体现在))[:：]?"
     r"|(?<=问题。)主要(?:是|有|表现(?:在|为)|体现在)[,，:：]"
-    r"|(?:存在|发现)[^。：:；]{0,16}?问题[,，]\s*(?:主要(?:是|有|表现(?:在|为)|体现在)|包括|表现(?:在|为))[:：,，]?"
+    r"|(?:存在|发现|反映)[^。：:；]{0,16}?问题[,，]\s*(?:主要(?:是|有|表现(?:在|为)|体现在|集中在(?:以下几?个?方面)?)|包括|表现(?:在|为))[:：,，]?"
 )
 # A per-unit disclosure line: ``X存在的主要问题是：…`` / ``X存在问题：…`` / ``X：…``.
 _UNIT_LEAD = re.compile(
@@ -75,6 +76,8 @@ _POINTED = re.compile(
     r"(?:[^，,。：:]{0,12}?)巡[视察](?:[一二三四五六七八九十\d]+)?组(?:在反馈中|反馈时)?指出[,，:：]\s*"
     r"(?P<unit>[\u4e00-\u9fa5]{2,12}?(?:市委|县委|区委|旗委|州委|党委|党组|党工委|党总支|党支部))"
 )
+# what an inspection looks at (一是聚焦…，重点关注…情况): its duty, not a finding
+_DUTY = re.compile(r"(?:[一二三四五六七八九十]+是|\d+[.、．])?即?聚焦[^。]*?(?:重点(?:关注|检查|围绕|了解)|突出对|情况)")
 # A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _STOP = re.compile(
     r"^(?:[^。]{0,20}?(?:要求|强调|指出[^。]{0,6}要|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态|主持|出席|参加|传达)"
@@ -98,16 +101,21 @@ class Passage:
 
 def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
     """Where a findings passage stops: at the first sentence that requires, suggests, pledges or narrates.
-    An unnumbered passage is one sentence unless its items run on with ``；``."""
+    An unnumbered passage is one sentence unless its items run on with ``；`` or its sentences are each led
+    by an aspect (``在X方面，…``)."""
     sents = sentences(text, s, e)
     if not sents:
         return e
     end = sents[0][1]
+    by_aspect = bool(ASPECT_LEAD.match(text, *trim(text, sents[0])))
     for a, b in sents[1:]:
         body = text[a:b].lstrip(TRIM)
         if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body):
             break
-        if not numbered and "；" not in text[s:end] and not MARK.match(text, a):
+        if by_aspect and ASPECT_LEAD.match(body):
+            end = b
+            continue
+        if not numbered and not re.search("[；;]", text[s:end]) and not MARK.match(text, a):
             break
         end = b
     return min(e, end + 1 if end < e and text[end] in "。!！?？" else end)
@@ -173,6 +181,13 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
         if unit is not None:
             out.append(unit)
             continue
+        if quoted := quoted_items(text, s, e):
+            out.append(Passage((quoted[0][0], quoted[-1][1]), None, "quoted", tuple(quoted)))
+            continue
+        if led := unit_led(text, s, e):  # the sentences before the first unit may hold a list of their own
+            out.extend(_cued(text, s, led[0][0][0]))
+            out.extend(Passage(item, u, "unit_led", (item,)) for u, item in led)
+            continue
         cued = _cued(text, s, e)
         out.extend(cued)
         listing = _dangling(text, s, e)
@@ -221,7 +236,7 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
     while pos < e:
         colon = _COLON_CUE.search(text, pos, e)
         listed = _next_list(text, pos, e)
-        if colon and (listed is None or colon.start() <= listed[0]):
+        if colon and (listed is None or colon.start() < listed[1]):  # a cue inside the sentence opens its list
             start = colon.end()
             numbered = bool(marks(text, start, e))
             end = _passage_end(text, start, e, numbered)
@@ -247,7 +262,7 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
         m = list_at(sent, 0, len(sent)) or ASPECTS.search(sent) or COMMA_LIST.search(sent)
         if not m:
             continue
-        before = sent[: m.start()]
+        before = re.split(r"[，,]", sent[: m.start()])[-1]  # the clause the list is in, not earlier ones
         if _ASKS.match(sent.lstrip(TRIM)) or re.search(
             r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析", before
         ):
@@ -279,7 +294,10 @@ def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
         found = [p for p in found if p.cue != "aspects"]
     for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
-        listed = p.cue == "colon" and (colon_list(text, p.span) or clause_list(text, p.span))
+        listed = p.cue == "colon" and (
+            aspect_items(text, *p.span) or colon_list(text, p.span) or clause_list(text, p.span)
+        )
         for sp in p.parts or listed or items(text, p.span):
-            blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
+            if not _DUTY.match(text, sp[0], sp[1]):
+                blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks

@@ -1,0 +1,84 @@
+"""Findings introduced by a lead: an aspect (``在X方面，…``), a unit opening each sentence (``淄博市…``), or a
+quotation that opens a news item (``“A，B，C……”近日，…巡察组…反馈…``).
+
+Why a module of its own: in these forms the words before a finding are not a cue that opens a passage
+(``存在的主要问题是：``) but a label of the finding itself — what it is about, whose it is, or that a reporter
+quoted it — and each label is cut off the item or kept as its unit. ``prose`` asks these functions per
+paragraph or per passage; each returns item spans (and units) or nothing. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.schema import Span
+from agent.text.findings.items import LIST_FRONT, list_at, quote_aware_split, sentences, states_problem, trim
+
+# ``在党风廉政建设方面，…``: an aspect that labels the findings of its sentence
+ASPECT_LEAD = re.compile(r"在([^，,。；;：:]{2,30}?)方面[，,：:]")
+# ``淄博市履行管党治党责任不到位…``: a unit (a city, county or district, or its party committee) opens the sentence
+_UNIT_LED = re.compile(r"(?P<unit>[\u4e00-\u9fa5]{1,6}?(?:市|县|区|旗|州)(?:委|政府)?)(?=[\u4e00-\u9fa5])")
+_NOT_UNIT_START = re.compile(r"(?:本|全|该|各|我|市|县|区|州)(?:市|县|区|州)")
+# the text after a quotation that opens a news item says the quotation is the feedback
+_AFTER_QUOTE = re.compile(r"巡[察视]|反馈")
+CLAUSE_LIMIT = 40
+
+
+def aspect_items(text: str, s: int, e: int) -> list[Span]:
+    """Findings of sentences each led by an aspect (two or more such sentences in [s, e)): the aspect is cut
+    off; the rest is cut at ``；``, a ``A、B等问题`` list gives one item each, any other part is one finding."""
+    led = []
+    for a, b in sentences(text, s, e):
+        a, b = trim(text, (a, b))
+        m = ASPECT_LEAD.match(text, a, b)
+        if m is not None:
+            led.append((m.end(), b))
+    if len(led) < 2:
+        return []
+    out: list[Span] = []
+    for a, b in led:
+        for part in quote_aware_split(text, a, b, "；;"):
+            out.extend(_part_items(text, trim(text, part)))
+    return out
+
+
+def _part_items(text: str, part: Span) -> list[Span]:
+    a, b = part
+    m = list_at(text, a, b) or LIST_FRONT.match(text, a, b)
+    if m is not None and m.start() == a and "、" in m.group("list"):  # the part is the list itself
+        listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "、")]
+        return [p for p in listed if p[1] - p[0] >= 3]
+    return [part] if b - a >= 4 and states_problem(text, a, b) else []
+
+
+def unit_led(text: str, s: int, e: int) -> list[tuple[Span, Span]]:
+    """(unit, finding) for each sentence of [s, e) that a unit opens and that states a problem — when two
+    or more do (``淄博市履行…不到位。枣庄市基层党组织建设薄弱…。``); the finding is the sentence after its unit."""
+    out: list[tuple[Span, Span]] = []
+    for a, b in sentences(text, s, e):
+        a, b = trim(text, (a, b))
+        m = _UNIT_LED.match(text, a, b)
+        if m is None or _NOT_UNIT_START.match(text, a) or not states_problem(text, m.end(), b):
+            continue
+        out.append(((m.start("unit"), m.end("unit")), (m.end(), b)))
+    return out if len(out) >= 2 else []
+
+
+def quoted_items(text: str, s: int, e: int) -> list[Span]:
+    """A paragraph that opens by quoting the findings (``“A，B，C……”近日，…巡察组…反馈了…``): the quoted
+    clauses, parted by ``；`` or else by short ``，`` clauses that mostly state problems."""
+    if s >= e or text[s] != "“":
+        return []
+    close = text.find("”", s + 1, e)
+    if close < 0 or not _AFTER_QUOTE.search(text, close, e):
+        return []
+    a, b = s + 1, close
+    while b > a and text[b - 1] in "…。.":
+        b -= 1
+    parts = [trim(text, sp) for sp in quote_aware_split(text, a, b, "；;")]
+    if len(parts) < 2:
+        parts = [trim(text, sp) for sp in quote_aware_split(text, a, b, "，,")]
+        if any(p[1] - p[0] > CLAUSE_LIMIT for p in parts):
+            return []
+    stating = [p for p in parts if p[1] - p[0] >= 4 and states_problem(text, *p)]
+    return stating if len(stating) >= 2 and 2 * len(stating) >= len(parts) else []
