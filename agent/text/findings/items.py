@@ -45,7 +45,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 PROBLEM_WORDS = re.compile(
     r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底|薄弱|差距"
     r"|滞后|缺失|缺乏|缺位|违规|违反|违纪|未按|未能|未及时|未严格|没有|弱化|淡化|虚化|混乱|打折扣|走过场|有待|欠缺|短板|偏差|松懈"
-    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为|亟待|未有效|禁而不绝|仍未|粗放|瑕疵"
+    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为|亟待|未有效|禁而不绝|仍未|尚未|粗放|瑕疵"
 )
 TRIM = " \t\n，,、。；;：:等"
 # A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
@@ -54,7 +54,7 @@ NOT_FINDING = re.compile(r"问题线索|线索[^。]{0,20}(?:移交|移送|转�
 # findings without numbers; ``有的`` is their marker, as ``一是`` is of a numbered list
 SOME = re.compile(r"(?:有的|有些|少数|个别|部分)(?!放矢)")
 # what was done about problems, not a problem: ``有的问题立行立改；有的限期整改``
-_LED_IN = re.compile(r"[^，,：:；;。]{0,16}?(?:发现|指出|反馈|看|来看|表现为|主要是)[，,：:](?=有的|有些|少数|个别|部分)")
+_LED_IN = re.compile(r"[^，,：:；;。]{0,30}?(?:发现|指出|反馈|看|来看|表现为|主要是|问题)[，,：:](?=有的|有些|少数|个别|部分)")
 _HANDLED = re.compile(r"立行立改|限期整改|整改(?:完成|到位|销号)|已(?:整改|完成|办结|解决)")
 TITLE_LIMIT = 60
 CLAUSE_LIMIT = 40  # characters: a clause longer than this is a finding's detail, not a list item
