@@ -120,3 +120,13 @@ def test_paragraph_fallback_only_in_notices() -> None:
     not_notice = notice.replace("巡察", "")  # no 巡察/巡视 anywhere: rules say "other", nothing is forced
     assert parse(not_notice).grammar == "none" and parse(not_notice).problems == []
     assert parse("关于巡察整改情况的通报\n已完成。\n好。").grammar == "none"  # nothing substantial to take
+
+
+def test_bare_wenti_and_zhenggai_labels_pair_up() -> None:
+    text = (
+        "某局党委巡察整改进展情况\n问题：履行核心职能不到位\n整改：组织专题学习，已完成招商项目梳理。\n"
+        "问题：财务管理不规范\n整改：修订财务制度，已全部清退违规款项。\n"
+    )
+    o = parse(text)
+    assert [_s(text, p.title) for p in o.problems] == ["履行核心职能不到位", "财务管理不规范"]
+    assert [len(p.measures) for p in o.problems] == [1, 1]

@@ -16,8 +16,8 @@ CN_NUM = "一二三四五六七八九十"
 HEADING_KINDS = ("cn", "paren_cn", "num", "paren_num", "fankui")
 
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("fankui", re.compile(r"(?:反馈问题|存在问题)[:：]\s*")),
-    ("zhenggai", re.compile(r"(?:整改情况|整改措施|整改进展)[:：]\s*")),
+    ("fankui", re.compile(r"(?:反馈问题|存在问题|问题)[:：]\s*")),
+    ("zhenggai", re.compile(r"(?:整改情况|整改措施|整改进展|整改)[:：]\s*")),
     ("paren_cn", re.compile(rf"[(（]([{CN_NUM}]+)[)）]\s*")),
     ("paren_num", re.compile(r"[(（](\d{1,3})[)）]\s*")),
     ("cn", re.compile(rf"([{CN_NUM}]+)[、.．]\s*")),
