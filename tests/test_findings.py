@@ -9,6 +9,10 @@ from agent.text.findings.items import list_at, some_runs
 from agent.text.outline import parse
 
 
+def _s(text: str, span: tuple[int, int] | None) -> str | None:
+    return None if span is None else text[span[0] : span[1]]
+
+
 def _problems(text: str) -> list[tuple[str, str]]:
     o = parse(text)
     return [(text[p.span[0] : p.span[1]], text[p.title[0] : p.title[1]]) for p in o.problems]
@@ -174,3 +178,14 @@ def test_what_an_inspection_looks_at_is_no_finding() -> None:
         "二是聚焦群众身边腐败问题，重点关注违规违纪问题。\n"
     )
     assert _problems(text) == []
+
+
+def test_a_rectification_paragraph_that_answers_a_quoted_finding() -> None:
+    text = (
+        "某镇巡察整改工作取得成效。\n针对“村级活动场所管理不规范”问题，该村修订管理制度，已完成场所清理。"
+        "下一步将持续开展督查。\n"
+    )
+    o = parse(text)
+    (p,) = o.problems
+    assert _s(text, p.title) == "村级活动场所管理不规范" and p.span[0] == text.index("针对")
+    assert [_s(text, m) for m in p.measures] == ["该村修订管理制度，已完成场所清理", "下一步将持续开展督查"]

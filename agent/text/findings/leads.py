@@ -1,5 +1,6 @@
-"""Findings introduced by a lead: an aspect (``在X方面，…``), a unit opening each sentence (``淄博市…``), or a
-quotation that opens a news item (``“A，B，C……”近日，…巡察组…反馈…``).
+"""Findings introduced by a lead: an aspect (``在X方面，…``), a unit opening each sentence (``淄博市…``), a
+quotation that opens a news item (``“A，B，C……”近日，…巡察组…反馈…``), or the quoted finding a rectification
+paragraph answers (``针对“X”问题，…``).
 
 Why a module of its own: in these forms the words before a finding are not a cue that opens a passage
 (``存在的主要问题是：``) but a label of the finding itself — what it is about, whose it is, or that a reporter
@@ -22,6 +23,8 @@ _NOT_UNIT_START = re.compile(r"(?:本|全|该|各|我|市|县|区|州)(?:市|县
 # the text after a quotation that opens a news item says the quotation is the feedback
 _AFTER_QUOTE = re.compile(r"巡[察视]|反馈")
 CLAUSE_LIMIT = 40
+# ``针对（巡察反馈的）“X”问题，<what was done>``: a rectification paragraph that names its finding in quotes
+_TARGETED = re.compile(r"针对(?:巡[察视](?:反馈|发现|指出)的?)?“(?P<x>[^“”]{4,80})”(?:的?问题)?[，,：:]")
 
 
 def aspect_items(text: str, s: int, e: int) -> list[Span]:
@@ -82,3 +85,13 @@ def quoted_items(text: str, s: int, e: int) -> list[Span]:
             return []
     stating = [p for p in parts if p[1] - p[0] >= 4 and states_problem(text, *p)]
     return stating if len(stating) >= 2 and 2 * len(stating) >= len(parts) else []
+
+
+def targeted(text: str, s: int, e: int) -> tuple[Span, list[Span]] | None:
+    """(finding, measures) of a paragraph that opens ``针对“X”问题，…``: X is the finding, each sentence after it
+    a measure (so the rectification's own words decide its status)."""
+    m = _TARGETED.match(text, s, e)
+    if m is None or not states_problem(text, m.start("x"), m.end("x")):
+        return None
+    measures = [trim(text, sp) for sp in sentences(text, m.end(), e)]
+    return (m.start("x"), m.end("x")), [sp for sp in measures if sp[1] > sp[0]]

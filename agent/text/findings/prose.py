@@ -38,7 +38,7 @@ from agent.text.findings.items import (
     some_runs,
     trim,
 )
-from agent.text.findings.leads import ASPECT_LEAD, aspect_items, quoted_items, unit_led
+from agent.text.findings.leads import ASPECT_LEAD, aspect_items, quoted_items, targeted, unit_led
 from agent.text.grammar import ProblemBlock
 
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
@@ -181,6 +181,9 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
         if unit is not None:
             out.append(unit)
             continue
+        if (answered := targeted(text, s, e)) is not None:
+            out.append(Passage((s, e), None, "targeted", (answered[0], *answered[1])))
+            continue
         if quoted := quoted_items(text, s, e):
             out.append(Passage((quoted[0][0], quoted[-1][1]), None, "quoted", tuple(quoted)))
             continue
@@ -294,6 +297,10 @@ def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
         found = [p for p in found if p.cue != "aspects"]
     for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
+        if p.cue == "targeted":  # the quoted finding, then what was done about it
+            blocks.append(ProblemBlock(id="", span=p.span, title=p.parts[0], description=None,
+                                       measures=list(p.parts[1:]), found_by="prose"))
+            continue
         listed = p.cue == "colon" and (
             aspect_items(text, *p.span) or colon_list(text, p.span) or clause_list(text, p.span)
         )
