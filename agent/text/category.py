@@ -3,8 +3,8 @@
 Why its own module: the class of a finding (``agent.schema.CATEGORIES``) is read from the words it uses, and
 those words come in two strengths. *Naming* words say the class outright (``八项规定`` is 作风纪律,
 ``选人用人`` is 干部队伍, ``三重一大`` is 党组织建设); *hinting* words only lean (``学习``, ``落实``, ``干部``,
-``项目``). A finding is classed by the naming words of its title, else of its description, else by the
-hinting words; the first class in table order wins a tie. The vocabulary follows the class definitions the
+``项目``). A finding is classed by the naming words of its title, else by its hinting words, else by the
+same of its description; the first class in table order wins a tie. The vocabulary follows the class definitions the
 model reads (``prompts/v2/system.md``), written for the genre, not for one notice. Pure.
 
 A formal notice's heading ``关于“X”问题的整改情况`` is read as X: the wrapper names the notice's section,
@@ -18,23 +18,24 @@ import re
 # words that name a class outright
 NAMING: tuple[tuple[str, str], ...] = (
     ("整改落实", r"上轮巡|上一轮巡|上次巡|审计发现|审计反馈|审计指出|回头看|巡[察视]整改|反馈问题整改"
-             r"|整改(?:不彻底|不到位|不力|不够|落实|进度|责任)"),
-    ("理论学习", r"第一议题|意识形态|中心组|理论武装|创新理论|理论学习|学习贯彻习近平|政治理论"),
+             r"|整改(?:不彻底|不到位|不力|不够|落实|进度|责任|主体责任)"),
+    ("理论学习", r"第一议题|意识形态|中心组|理论武装|创新理论|理论学习|学习贯彻习近平|学习贯彻党的|政治理论"),
     ("作风纪律", r"八项规定|四风|形式主义|官僚主义|两个责任|主体责任|监督责任|管党治党|全面从严治党|四责协同|廉政|廉洁"
-             r"|纪律|作风|公务接待|公车|吃喝|腐败|权力运行|走过场|不作为|慢作为|担当作为|政治生态"),
-    ("党组织建设", r"党组织|党支部|党总支|党建|党的建设|党的领导|组织建设|组织路线|党员|组织生活|三会一课|民主集中制"
+             r"|纪律|作风|公务接待|公车|用车|吃喝|腐败|权力运行|走过场|不作为|慢作为|乱作为|为官不为|担当|政治生态"
+             r"|一岗双责|纪检监察|插手|经商办企业|渎职|权钱交易|利益交换|楼堂馆所|奢侈浪费|顶风违纪|违法乱纪"),
+    ("党组织建设", r"党组织|党支部|党总支|党建|党的建设|党的领导|领导作用|组织建设|党员|组织生活|三会一课|民主集中制"
               r"|主题党日|党费|支部|党内政治生活|战斗堡垒|政治功能|三重一大|议事决策|议事规则|四议两公开|民主议政"),
-    ("干部队伍", r"干部(?:队伍|选拔|任用|管理|考核|培养|监督)|选人用人|后备|人才|带头人|班子结构|编制|任职|超职数|三超"
-             r"|年龄结构|梯次"),
+    ("干部队伍", r"干部(?:队伍|选拔|任用|管理|考核|培养|监督)|选人用人|组织路线|班子建设|后备|人才|带头人|班子结构|编制"
+             r"|任职|超职数|三超|年龄结构|梯次"),
     ("财务资金", r"财务|财经|资金|经费|补贴|津贴|奖金|报销|票据|预算|收支|会计|账目|入账|坐收坐支|内控|往来款|债权债务"),
     ("工程项目", r"工程(?!师)|招投标|招标|采购|合同|施工|发包|基础设施|项目建设|建设项目"),
-    ("资产管理", r"资产|三资|国有企业|国企|国有资本|出租|资源"),
+    ("资产管理", r"资产|三资|国有企业|国企|国有资本|出租|资源|经营管理"),
     ("乡村振兴", r"乡村振兴|村集体经济|集体经济|耕地|人居环境|脱贫|扶贫|移风易俗|特色产业|农业|农村"),
     ("民生服务", r"民生|低保|养老|医疗|医保|医共体|医养|教育|信访|救助|就业|便民|供水|饮用水|危房|行医|以人民为中心"
-             r"|群众(?:利益|诉求|反映|身边)|为民服务|服务群众"),
+             r"|疫情防控|群众(?:利益|诉求|反映|身边)|为民服务|服务群众"),
     ("安全生产", r"安全生产|应急|消防|防汛|隐患|交通安全|森林防火|危险化学品"),
     ("决策落实", r"决策部署|路线方针政策|方针政策|依法行政|法治|执法|营商环境|主责主业|职能职责|高质量发展|国家安全"
-             r"|生态文明|通用语言"),
+             r"|生态文明|通用语言|招商引资|化解风险|风险防控|防范化解"),
 )
 # words that only lean towards a class
 HINTING: tuple[tuple[str, str], ...] = (
@@ -64,11 +65,12 @@ def unwrap(title: str) -> str:
 
 
 def category_choices(title: str, description: str = "") -> tuple[str, ...]:
-    """The classes the finding's wording fits, in table order: the naming words of its title, else of its
-    description, else the hinting words of either; empty when no word of any class is used."""
+    """The classes the finding's wording fits, in table order: the naming words of its title, else its
+    hinting words (the title says what the finding is about), else the same of its description; empty when
+    no word of any class is used."""
     title = unwrap(title)
-    for table in (NAMING, HINTING):
-        for text in (title, description):
+    for text in (title, description):
+        for table in (NAMING, HINTING):
             hits = tuple(name for name, words in table if re.search(words, text))
             if hits:
                 return hits
