@@ -189,3 +189,24 @@ def test_a_rectification_paragraph_that_answers_a_quoted_finding() -> None:
     (p,) = o.problems
     assert _s(text, p.title) == "村级活动场所管理不规范" and p.span[0] == text.index("针对")
     assert [_s(text, m) for m in p.measures] == ["该村修订管理制度，已完成场所清理", "下一步将持续开展督查"]
+
+
+def test_a_list_with_a_quoted_label_and_a_some_lead() -> None:
+    text = "巡察中发现6个社区还普遍存在决策落实有落差、组织建设有欠缺、民生服务有短板等“三有”问题。"
+    m = list_at(text, 0, len(text))
+    assert m is not None and m.group("list") == "决策落实有落差、组织建设有欠缺、民生服务有短板"
+    some = "巡察组及时发现了一些政治站位还不够高、业务能力还不够强等问题。"
+    m = list_at(some, 0, len(some))
+    assert m is not None and m.group("list") == "政治站位还不够高、业务能力还不够强"
+
+
+def test_numbered_paragraphs_under_a_heading_and_the_aspect_that_frames_them() -> None:
+    text = (
+        "县委巡察组反馈巡察情况\n二、存在的问题\n(一)党建责任落实不到位，支部建设不规范。\n"
+        "一是党支部书记对党建工作要求认识有差距。党建意识不强。\n二是党内政治生活不严肃。记录不规范。\n"
+        "三、整改要求\n一是要提高认识。\n"
+    )
+    assert [span for span, _ in _problems(text)] == [
+        "一是党支部书记对党建工作要求认识有差距。党建意识不强",  # 要求 inside a finding is no requirement
+        "二是党内政治生活不严肃。记录不规范",
+    ]

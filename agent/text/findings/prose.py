@@ -78,6 +78,12 @@ _POINTED = re.compile(
 )
 # what an inspection looks at (一是聚焦…，重点关注…情况): its duty, not a finding
 _DUTY = re.compile(r"(?:[一二三四五六七八九十]+是|\d+[.、．])?即?聚焦[^。]*?(?:重点(?:关注|检查|围绕|了解)|突出对|情况)")
+# a list paragraph's own marker: 5. / 5 / 一是 / (一) / 一、
+_LIST_HEAD = re.compile(r"(?:\d{1,2}(?![\d.．]\d)[.、．]?|[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
+# a numbered paragraph that asks rather than finds (一是要…, 二是建议…, 巡察组要求…)
+_ASKS_HEAD = re.compile(
+    r"(?:要求|希望|建议|强调|要|针对|对此|下一步)|[^。，,]{0,12}(?:巡[察视]组|书记|组长|会议)(?:要求|强调|希望|提出|指出[^。]{0,6}要)"
+)
 # A sentence that starts something other than findings: requirements, suggestions, pledges, procedure.
 _STOP = re.compile(
     r"^(?:[^。]{0,20}?(?:要求|强调|指出[^。]{0,6}要|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态|主持|出席|参加|传达)"
@@ -158,6 +164,8 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
             listing_unit = (s, e)
             continue
         if listing and (listed := _listed_paragraph(text, s, e, listing_unit)) is not None:
+            if _frames(text, out, listed):
+                out.pop()  # (一)<aspect> over 一是…二是… paragraphs: the aspect frames them, it is no finding
             out.append(listed)
             continue
         listing, listing_unit = False, None
@@ -203,16 +211,25 @@ def _dangling(text: str, s: int, e: int) -> bool:
     return bool(cues) and not text[cues[-1].end() : e].strip()
 
 
+def _frames(text: str, out: list[Passage], listed: Passage) -> bool:
+    """The last passage is a ``(一)``/``一、`` paragraph of the same list and this one opens with ``一是``."""
+    if not out or out[-1].cue != "listed" or not text.startswith("一是", listed.span[0]):
+        return False
+    return bool(re.match(r"[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、", text[out[-1].span[0] : out[-1].span[1]]))
+
+
 def _listed_paragraph(text: str, s: int, e: int, unit: Span | None = None) -> Passage | None:
     """A paragraph below a findings cue or heading, while the list goes on: a numbered paragraph is one item
     (``5.财务管理不规范。内控制度…``), one parted by ``；`` or markers is cut as any passage, any other states
     one finding per sentence. Requirements, suggestions, praise and paragraphs without problem words end the
     list."""
     body = text[s:e].lstrip(TRIM)
-    if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or len(body) < 6:
+    head = _LIST_HEAD.match(body)
+    asks = _ASKS_HEAD.match(body[head.end() :] if head else body) if head else _STOP.match(body)
+    if asks or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or len(body) < 6:
         return None
     numbered = marks(text, s, e)
-    if re.match(r"^(?:\d{1,2}|[一二三四五六七八九十]+)(?![\d.．]\d)", body) and len(numbered) < 2:
+    if head and len(numbered) < 2:  # 5.财务管理不规范。… / 一是…。… / (一)…: the whole paragraph is one item
         return Passage((s, e), unit, "listed", (trim(text, (s, e)),))
     if numbered or re.search("[；;]", body):
         return Passage((s, e), unit, "listed")
