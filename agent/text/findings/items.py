@@ -54,8 +54,9 @@ NOT_FINDING = re.compile(r"问题线索|线索[^。]{0,20}(?:移交|移送|转�
 # ``有的…；有的…；有的…``: clauses parted by ``；`` that each open with 有的 (少数/个别/部分…), the way news lists
 # findings without numbers; ``有的`` is their marker, as ``一是`` is of a numbered list
 SOME = re.compile(r"(?:有的|有些|少数|个别|部分)(?!放矢)")
-# what was done about problems, not a problem: ``有的问题立行立改；有的限期整改``
+# ``但巡视也发现，有的…``: a short lead-in before the first 有的 clause
 _LED_IN = re.compile(r"[^，,：:；;。]{0,30}?(?:发现|指出|反馈|看|来看|表现为|主要是|问题)[，,：:](?=有的|有些|少数|个别|部分)")
+# what was done about problems, not a problem: ``有的问题立行立改；有的限期整改``
 _HANDLED = re.compile(r"立行立改|限期整改|整改(?:完成|到位|销号)|已(?:整改|完成|办结|解决)")
 TITLE_LIMIT = 60
 CLAUSE_LIMIT = 40  # characters: a clause longer than this is a finding's detail, not a list item
@@ -93,16 +94,16 @@ def marks(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return best
 
 
-def quote_aware_split(text: str, s: int, e: int, seps: str) -> list[Span]:
-    """[s, e) cut at separators that stand outside quotes and brackets."""
+def quote_aware_split(text: str, s: int, e: int, seps: str, quotes: bool = True) -> list[Span]:
+    """[s, e) cut at separators that stand outside quotes and brackets (at every separator: ``quotes=False``)."""
     out: list[Span] = []
     depth = 0
     start = s
     for i in range(s, e):
         c = text[i]
-        if c in "“《(（「":
+        if quotes and c in "“《(（「":
             depth += 1
-        elif c in "”》)）」" and depth:
+        elif quotes and c in "”》)）」" and depth:
             depth -= 1
         elif c in seps and depth == 0:
             out.append((start, i))
@@ -136,11 +137,10 @@ def items(text: str, passage: Span) -> list[Span]:
         return [sp for sp in cut if sp[1] - sp[0] >= 4]
     parts = [trim(text, sp) for sp in quote_aware_split(text, s, e, "；;")]
     parts = [p for p in parts if p[1] - p[0] >= 4]
-    if len(parts) >= 2 and (m := _ENDS_LIST.search(text, *parts[-1])) is not None:
-        parts[-1] = trim(text, (parts[-1][0], m.start()))  # the list's closing 等问题 is no part of its last item
     if len(parts) >= 2:
+        if (m := _ENDS_LIST.search(text, *parts[-1])) is not None:
+            parts[-1] = trim(text, (parts[-1][0], m.start()))  # the list's closing 等问题 is no part of its last item
         parts[-1] = _before_leads(text, parts[-1])
-    if len(parts) >= 2:
         return parts
     out: list[Span] = []
     for a, b in sentences(text, s, e):
@@ -157,7 +157,7 @@ def _before_leads(text: str, span: Span) -> Span:
     return span
 
 
-def _listed(text: str, m: re.Match[str]) -> list[Span]:
+def list_items(text: str, m: re.Match[str]) -> list[Span]:
     """The items of a ``存在A、B、C等问题`` list; aspects each written with 方面 (``在A方面、B方面、C方面存在…``)
     part at ``方面、`` only, since an aspect may hold a ``、`` of its own, and each keeps its 方面."""
     a, b = m.start("list"), m.end("list")
@@ -219,10 +219,10 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
     found: list[Span] = []
     pos = a
     while (m := list_at(text, pos, b) or ASPECTS.search(text, pos, b)) is not None:
-        found.extend(p for p in _listed(text, m) if p[1] - p[0] >= 3)
+        found.extend(p for p in list_items(text, m) if p[1] - p[0] >= 3)
         pos = m.end()
     if not found and (m := LIST_FRONT.match(text, a, b)) is not None and "、" in m.group("list"):
-        found.extend(p for p in _listed(text, m) if p[1] - p[0] >= 3)
+        found.extend(p for p in list_items(text, m) if p[1] - p[0] >= 3)
     if not found and (m := COMMA_LIST.search(text, a, b)) is not None:
         listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "，,")]
         found.extend(p for p in listed if p[1] - p[0] >= 3)
@@ -256,7 +256,7 @@ def some_runs(text: str, s: int, e: int) -> list[list[Span]]:
     the whole list."""
     runs: list[list[Span]] = []
     for a, b in _plain_sentences(text, s, e):
-        parts = [_opening(text, _clause(text, sp)) for sp in _plain_split(text, a, b, "；;")]
+        parts = [_opening(text, _clause(text, sp)) for sp in quote_aware_split(text, a, b, "；;", quotes=False)]
         opened = [p for p in parts if SOME.match(text, p[0])]
         if len(parts) == 1:  # no ；: clauses parted by commas, each opening with 有的 (有的A不彻底，有的B不足)
             parts = [_clause(text, sp) for sp in quote_aware_split(text, a, b, "，,")]
@@ -277,18 +277,8 @@ def _opening(text: str, span: Span) -> Span:
     return span
 
 
-def _plain_split(text: str, s: int, e: int, seps: str) -> list[Span]:
-    out, start = [], s
-    for i in range(s, e):
-        if text[i] in seps:
-            out.append((start, i))
-            start = i + 1
-    out.append((start, e))
-    return out
-
-
 def _plain_sentences(text: str, s: int, e: int) -> list[Span]:
-    return [sp for sp in _plain_split(text, s, e, "。！？") if sp[1] > sp[0]]
+    return [sp for sp in quote_aware_split(text, s, e, "。！？", quotes=False) if sp[1] > sp[0]]
 
 
 def _clause(text: str, span: Span) -> Span:

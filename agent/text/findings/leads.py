@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 
 from agent.schema import Span
-from agent.text.findings.items import LIST_FRONT, list_at, quote_aware_split, sentences, states_problem, trim
+from agent.text.findings.items import (
+    LIST_FRONT,
+    list_at,
+    list_items,
+    quote_aware_split,
+    sentences,
+    states_problem,
+    trim,
+)
 
 # ``在党风廉政建设方面，…``: an aspect that labels the findings of its sentence
 ASPECT_LEAD = re.compile(r"在([^，,。；;：:]{2,30}?)方面[，,：:]")
@@ -49,8 +57,7 @@ def _part_items(text: str, part: Span) -> list[Span]:
     a, b = part
     m = list_at(text, a, b) or LIST_FRONT.match(text, a, b)
     if m is not None and m.start() == a and "、" in m.group("list"):  # the part is the list itself
-        listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "、")]
-        return [p for p in listed if p[1] - p[0] >= 3]
+        return [p for p in list_items(text, m) if p[1] - p[0] >= 3]
     return [part] if b - a >= 4 and states_problem(text, a, b) else []
 
 

@@ -103,6 +103,7 @@ class Passage:
     unit: Span | None = None
     cue: str = ""
     parts: tuple[Span, ...] = ()  # the items, when the cue already cut them (``有的…；有的…``)
+    measures: tuple[Span, ...] = ()  # what was done about the one finding in ``parts`` (``针对“X”问题，…``)
 
 
 def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
@@ -190,7 +191,7 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
             out.append(unit)
             continue
         if (answered := targeted(text, s, e)) is not None:
-            out.append(Passage((s, e), None, "targeted", (answered[0], *answered[1])))
+            out.append(Passage((s, e), None, "targeted", (answered[0],), tuple(answered[1])))
             continue
         if quoted := quoted_items(text, s, e):
             out.append(Passage((quoted[0][0], quoted[-1][1]), None, "quoted", tuple(quoted)))
@@ -225,7 +226,7 @@ def _listed_paragraph(text: str, s: int, e: int, unit: Span | None = None) -> Pa
     list."""
     body = text[s:e].lstrip(TRIM)
     head = _LIST_HEAD.match(body)
-    asks = _ASKS_HEAD.match(body[head.end() :] if head else body) if head else _STOP.match(body)
+    asks = _ASKS_HEAD.match(body, head.end()) if head else _STOP.match(body)
     if asks or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or len(body) < 6:
         return None
     numbered = marks(text, s, e)
@@ -293,30 +294,29 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
 
 def recognize(page: Page) -> Found | None:
     """Findings listed in prose, in the opening and the body; the units a disclosure ties them to."""
-    paras = page.opening + page.body
-    found = find(page.text, paras)
-    if not found:
+    found = passages(page.text, page.opening + page.body)
+    blocks = find(page.text, found)
+    if not blocks:
         return None
     seen: dict[str, Span] = {}
-    for p in passages(page.text, paras):
+    for p in found:
         if p.unit is not None:
             seen.setdefault(page.text[p.unit[0] : p.unit[1]], p.unit)
-    return Found("prose", number(found), list(seen.values()))
+    return Found("prose", number(blocks), list(seen.values()))
 
 
-def find(text: str, paras: list[Span]) -> list[ProblemBlock]:
+def find(text: str, found: list[Passage]) -> list[ProblemBlock]:
     """One candidate problem per item of every findings passage, numbered later by the caller. Aspects
     (``在A、B等方面存在不足``) stand for findings only when the text lists no others: otherwise they frame
     the list that follows."""
     blocks: list[ProblemBlock] = []
-    found = passages(text, paras)
     if any(p.cue != "aspects" for p in found):
         found = [p for p in found if p.cue != "aspects"]
     for p in found:
         unit = text[p.unit[0] : p.unit[1]] if p.unit else None
-        if p.cue == "targeted":  # the quoted finding, then what was done about it
+        if p.measures:  # the quoted finding, then what was done about it
             blocks.append(ProblemBlock(id="", span=p.span, title=p.parts[0], description=None,
-                                       measures=list(p.parts[1:]), found_by="prose"))
+                                       measures=list(p.measures), found_by="prose"))
             continue
         listed = p.cue == "colon" and (
             aspect_items(text, *p.span) or colon_list(text, p.span) or clause_list(text, p.span)
