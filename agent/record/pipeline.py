@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agent.record.calls import CallResult
+from agent.record.original import figures_to_original, to_original
 from agent.record.reconcile import build_record, collect
 from agent.schema import Figure, NoticeRecord, Usage
 from agent.text.chunks import Chunk, make_chunks
 from agent.text.figures import find_figures
 from agent.text.ingest import Notice
 from agent.text.outline import Outline, parse
+from agent.text.view import View, reading_view
 
 if TYPE_CHECKING:
     from agent.llm.extract import Extractor
@@ -29,19 +31,26 @@ if TYPE_CHECKING:
 class Analysis:
     notice: Notice
     outline: Outline
-    figures: list[Figure]
+    figures: list[Figure]  # in the reading view, as the rules and the model read them
     chunks: list[Chunk]
+    view: View
+
+    def regex_figures(self) -> list[Figure]:
+        """The regex figures anchored in the notice as published (what a record's figures must be)."""
+        return figures_to_original(self.figures, self.view)
 
 
 def analyse(notice: Notice) -> Analysis:
-    outline = parse(notice.text)
-    figures = find_figures(notice.text)
-    return Analysis(notice, outline, figures, make_chunks(outline, figures))
+    """The rules' half, run on the reading view of the notice (``agent.text.view``)."""
+    view = reading_view(notice.text)
+    outline = parse(view.text)
+    figures = find_figures(view.text)
+    return Analysis(notice, outline, figures, make_chunks(outline, figures), view)
 
 
 def rules_record(a: Analysis) -> NoticeRecord:
     """The record the rules alone can give (``--no-llm``)."""
-    return build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None, url=a.notice.url)
+    return to_original(build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None, url=a.notice.url), a.view)
 
 
 def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, prompt_version: str, seconds: float) -> NoticeRecord:
@@ -52,10 +61,11 @@ def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, 
         completion_tokens=sum(r.usage.completion_tokens for r in results),
         seconds=round(seconds, 3),
     )
-    return build_record(
+    rec = build_record(
         a.notice.source, a.notice.notice_id, a.outline, a.figures, collect(results),
         usage=usage, model=model, prompt_version=prompt_version, url=a.notice.url,
     )
+    return to_original(rec, a.view)
 
 
 async def model_record(a: Analysis, extractor: Extractor) -> NoticeRecord:

@@ -178,7 +178,7 @@ def run_eval(mode: str, settings: Settings, out: Path, gold_dir: Path = GOLD, ba
     for stem, g in gold.items():
         notice = notice_file(stem, g)
         rec = produce(stem, mode, settings, base_url, model, out, cache, gold_dir, notice)
-        per[stem] = score_record(rec, g, analyse(read_notice(notice)).figures)
+        per[stem] = score_record(rec, g, analyse(read_notice(notice)).regex_figures())
         version, model_name = rec.prompt_version, rec.model
     report = {
         "meta": {"mode": mode, "model": model_name, "prompt_version": version, "cache": None if cache is None or mode != "live" else str(cache), "gold": str(gold_dir.relative_to(ROOT)) if gold_dir.is_relative_to(ROOT) else str(gold_dir)},

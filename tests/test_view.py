@@ -1,0 +1,66 @@
+"""The reading view: traditional script, glosses, doubled marks and full-width forms read like the simplified
+notice, at the same spans in the notice as published."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import opencc
+import pytest
+
+from agent.record.pipeline import analyse, rules_record
+from agent.text.ingest import read_notice
+from agent.text.view import reading_view, t2s_table
+
+SAMPLES = sorted(Path("evals/notices").glob("*.txt"))
+
+
+def test_whole_table_is_one_character_for_one():
+    table = t2s_table()
+    assert len(table) > 4000
+    assert all(len(v) == 1 and len(chr(k)) == 1 for k, v in table.items())
+    t2s = opencc.OpenCC("t2s")
+    assert all(t2s.convert(chr(k)) == v for k, v in table.items())  # OpenCC's own answer, each entry
+
+
+@pytest.mark.parametrize("text, view", [
+    ("巡察組反饋存在的問題", "巡察组反馈存在的问题"),
+    ("堅(jiān)持黨的領導", "坚持党的领导"),
+    ("發現問題１２個，，整改率９５％", "发现问题12个，整改率95%"),
+    ("乾隆年间的显著变化", "乾隆年间的显著变化"),  # simplified characters are never changed
+    ("後續整改於2023年完成", "后续整改于2023年完成"),
+])
+def test_view_examples(text, view):
+    assert reading_view(text).text == view
+
+
+@pytest.mark.parametrize("text", ["堅(jiān)持黨的領導。。整改", "ａ(b)c，，，d堅(jian1)"])
+def test_spans_map_back(text):
+    v = reading_view(text)
+    for i in range(len(v.text)):
+        s, e = v.to_original(i, i + 1)
+        assert reading_view(text[s:e]).text == v.text[i]
+
+
+def test_simplified_notices_are_untouched():
+    for path in SAMPLES:
+        text = read_notice(path).text
+        assert reading_view(text).text == text
+
+
+def _traditional(text: str) -> str:
+    s2t = opencc.OpenCC("s2t")
+    out = [s2t.convert(ch) for ch in text]
+    return "".join(t if len(t) == 1 else ch for t, ch in zip(out, text, strict=True))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_traditional_twin_gives_the_same_problems_at_the_same_spans(path):
+    notice = read_notice(path)
+    twin = dataclasses.replace(notice, text=_traditional(notice.text))
+    assert twin.text != notice.text
+    a, b = rules_record(analyse(notice)), rules_record(analyse(twin))
+    assert [(p.span, p.title.span, p.category) for p in a.problems] == [(p.span, p.title.span, p.category) for p in b.problems]
+    assert [(f.span, f.value) for f in a.figures] == [(f.span, f.value) for f in b.figures]
+    assert b.text == twin.text and all(p.title.text == twin.text[p.title.span[0]:p.title.span[1]] for p in b.problems)
