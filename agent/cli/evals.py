@@ -26,6 +26,7 @@ def eval_cmd(
     compare: Annotated[tuple[Path, Path] | None, typer.Option(help="show two report folders side by side")] = None,
     cache: Annotated[Path | None, typer.Option(help="live: the store of chunk calls to reuse (default: XUNCHA_CACHE_DIR/eval-calls.db)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="live: send every chunk, and record every call in the report's cassettes")] = False,
+    holdout_train: Annotated[bool, typer.Option("--holdout-train", help="retrain the learned models without each scored set first (needs the train extra)")] = False,
 ) -> None:
     """Score structuring against the gold records; or compare two reports."""
     from agent.scoring import evalrun
@@ -58,7 +59,7 @@ def eval_cmd(
         calls = None if no_cache else cache or cache_dir() / "eval-calls.db"
         sets = list(gold or evalrun.GOLD_SETS)
         reports = {g.name: evalrun.run_eval(mode, settings, out / g.name if len(sets) > 1 else out, g, url,
-                                            mdl or evalrun.EMBEDDED_MODEL, calls) for g in sets}
+                                            mdl or evalrun.EMBEDDED_MODEL, calls, holdout_train) for g in sets}
     finally:
         if server is not None:
             server.stop()
@@ -97,3 +98,39 @@ def _print_reports(title: str, reports: dict[str, dict[str, Any]]) -> None:
     for name, r in reports.items():
         if r["overall"].get("status_confusion"):
             Console().print(f"gold {name} · " + "\n".join(evalrun.confusion_table(r["overall"]["status_confusion"])))
+
+
+def first_sight_cmd(
+    gold: Annotated[Path, typer.Argument(help="the new gold folder, e.g. evals/gold/holdout9")],
+    out: Annotated[Path, typer.Option("--out", help="report folder")] = Path("evals/reports/first-sight"),
+    notes: Annotated[str, typer.Option(help="what the set is (kept in the log)")] = "",
+) -> None:
+    """Score a new gold set once, rules alone, and append its first-sight numbers to evals/first-sight.jsonl.
+    Only then may it be learned from and tuned on; a set already logged is refused."""
+    from rich.markup import escape
+
+    from agent.scoring import evalrun, firstsight
+
+    if gold.name in firstsight.seen_sets():
+        err.print(escape(f"error: {gold}: first sight is logged already; it is a dev set now"), soft_wrap=True)
+        raise typer.Exit(2)
+    report = evalrun.run_eval("rules", resolve(None, None, None), out / gold.name, gold)
+    entry = firstsight.log_first_sight(gold.name, report, notes)
+    Console().print_json(data=entry)
+
+
+def train_cmd(
+    out: Annotated[Path | None, typer.Option("--out", help="folder for the models (default: agent/models)")] = None,
+) -> None:
+    """Train the learned models (clauses, category) from every gold set whose first sight is logged."""
+    from agent.scoring import train
+
+    paths = train.train_all(out=out or train.MODELS)
+    for name, path in paths.items():
+        Console().print(escape_text(f"{name}: {path}"))
+
+
+def escape_text(s: str) -> str:
+    from rich.markup import escape
+
+    return escape(s)

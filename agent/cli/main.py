@@ -22,7 +22,7 @@ from agent import config
 from agent.batch.store import Store, default_db
 from agent.cli.batch import batch_app
 from agent.cli.console import err
-from agent.cli.evals import eval_cmd
+from agent.cli.evals import eval_cmd, first_sight_cmd, train_cmd
 from agent.cli.report import report_cmd
 from agent.config import ConfigError, Settings, resolve
 from agent.output.sinks import JsonlSink, export_schemas
@@ -49,6 +49,8 @@ class Format(str, Enum):
     csv = "csv"
 app.add_typer(batch_app, name="batch")
 app.command("eval")(eval_cmd)
+app.command("first-sight")(first_sight_cmd)
+app.command("train")(train_cmd)
 app.command("report")(report_cmd)
 
 

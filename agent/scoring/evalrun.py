@@ -139,7 +139,12 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 out[k] = out.get(k, 0) + v
         return dict(sorted(out.items()))
 
+    gold_n = sum(s["problems"]["gold"] for s in per.values())
+    pred_n = sum(s["problems"]["predicted"] for s in per.values())
     return {
+        "cover_recall": round(sum(s["problems"]["covered"] for s in per.values()) / gold_n, 4) if gold_n else 1.0,
+        "content_precision": round(sum(s["problems"]["content"] for s in per.values()) / pred_n, 4) if pred_n else 1.0,
+        "inspection_fields": mean(("metadata", "inspection")),
         "problem_f1": micro("problems")["f1"],
         "problem_precision": micro("problems")["precision"],
         "problem_recall": micro("problems")["recall"],
@@ -168,10 +173,27 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_eval(mode: str, settings: Settings, out: Path, gold_dir: Path = GOLD, base_url: str | None = None,
-             model: str | None = None, cache: Path | None = None) -> dict[str, Any]:
+             model: str | None = None, cache: Path | None = None, holdout_train: bool = False) -> dict[str, Any]:
     """Score ``mode`` (rules | replay | live) on the gold notices. A live run with ``cache`` (a store) sends
     only chunks it has not asked before: an eval on unchanged inputs sends nothing twice; the cassettes in
-    the report then hold only what was sent."""
+    the report then hold only what was sent. ``holdout_train``: the learned models are retrained without this
+    gold set first, so it is scored as unseen."""
+    if holdout_train:
+        import tempfile
+
+        from agent.scoring import train
+        from agent.text import learned
+
+        with tempfile.TemporaryDirectory() as tmp:
+            train.train_all([d for d in train.gold_dirs() if d.name != gold_dir.name], Path(tmp))
+            learned.use(Path(tmp))
+            try:
+                report = run_eval(mode, settings, out, gold_dir, base_url, model, cache)
+            finally:
+                learned.use(None)
+        report["meta"]["holdout_train"] = True
+        (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return report
     gold = load_gold(gold_dir)
     per: dict[str, dict[str, Any]] = {}
     version = model_name = None

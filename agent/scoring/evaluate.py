@@ -69,8 +69,21 @@ def match_problems(pred: list[Problem], gold: list[dict[str, Any]]) -> dict[str,
     return out
 
 
+def content_scores(pred: list[Span], gold: list[Span]) -> tuple[int, int]:
+    """Findings by content, blind to how finely they were cut (``evals/gold/CONVENTION.md``): how many gold
+    findings lie at least half inside one predicted problem (cover), and how many predicted problems hold
+    at least half of a gold finding or lie at least half inside one (content)."""
+    def half(a: Span | list[int], b: Span | list[int]) -> bool:  # at least half of a lies inside b
+        return 2 * overlap(a, b) >= max(1, a[1] - a[0])
+
+    covered = sum(1 for g in gold if any(half(g, p) for p in pred))
+    content = sum(1 for p in pred if any(half(g, p) or half(p, g) for g in gold))
+    return covered, content
+
+
 def score_problems(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
     gp = gold.get("problems", [])
+    covered, content = content_scores([p.span for p in rec.problems], [g["span"] for g in gp])
     matches = match_problems(rec.problems, gp)
     by_pred = {p.id: p for p in rec.problems}
     scores: dict[str, Any] = prf(len(matches), len(rec.problems), len(gp))
@@ -96,6 +109,8 @@ def score_problems(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
                 measures_hit += 1
     n = len(matches) or 1
     scores.update(
+        covered=covered,
+        content=content,
         matched=len(matches),
         predicted=len(rec.problems),
         gold=len(gp),
@@ -112,7 +127,11 @@ def score_problems(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
 
 
 def score_figures(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
-    """Exact (value, unit, kind) at an overlapping span; and the share attached to the right problem."""
+    """Exact (value, unit, kind) at an overlapping span; and the share attached to the right problem.
+    Gold whose figures were not keyed (``"figures": null``) scores nothing here (``keyed`` False)."""
+    if gold.get("figures") is None:
+        return {**prf(0, 0, 0), "keyed": False, "matched": 0, "predicted": 0, "gold": 0, "roles_right": None,
+                "roles_right_n": None, "attached_right": None, "roles": None}
     gf = gold.get("figures", [])
     used: set[str] = set()
     pairs: dict[str, str] = {}
@@ -169,7 +188,13 @@ def score_metadata(rec: NoticeRecord, gold: dict[str, Any]) -> dict[str, Any]:
         "email": norm(text_of(rec.contact.email)) == norm(text_of(gc.get("email"))),
         "address": norm(text_of(rec.contact.address)) == norm(text_of(gc.get("address"))),
     }
-    return {"accuracy": round(sum(fields.values()) / len(fields), 4), "fields": fields}
+    inspection = [fields[k] for k in INSPECTION_FIELDS]
+    return {"accuracy": round(sum(fields.values()) / len(fields), 4), "fields": fields,
+            "inspection": round(sum(inspection) / len(inspection), 4)}
+
+
+# The inspection fields a user asks first: what kind of notice, who inspected, when, when fed back.
+INSPECTION_FIELDS = ("doc_type", "inspector", "start", "end", "feedback_date")
 
 
 def score_grounding(rec: NoticeRecord, regex_figures: list[Any]) -> dict[str, Any]:

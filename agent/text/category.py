@@ -81,3 +81,26 @@ def category_from_words(title: str, description: str = "") -> str:
     """The rules' category: the first class the wording fits; 其他 when none."""
     choices = category_choices(title, description)
     return choices[0] if choices else "其他"
+
+
+MODE = "words"  # how a finding is classed: "words", "learned" or "combined"; words won on first sight (README, Evals)
+
+
+def category_of(title: str, description: str = "") -> str:
+    """The category xuncha gives: a title whose naming words name exactly one class is that class; otherwise
+    the category model learned from the gold (``agent.text.learned``) chooses, among the named classes when
+    there are several; without a stored model, the words alone (``category_from_words``)."""
+    from agent.text.learned import category_scores
+
+    if MODE == "words":
+        return category_from_words(title, description)
+    t = unwrap(title)
+    scores = category_scores(t)
+    if not scores:
+        return category_from_words(title, description)
+    if MODE == "learned":
+        return max(scores, key=lambda k: scores[k])
+    named = tuple(name for name, words in NAMING if re.search(words, t))
+    if len(named) == 1:
+        return named[0]
+    return max(named or scores, key=lambda k: scores.get(k, 0.0))

@@ -27,8 +27,8 @@ _ROUND = rf"(?:第{_N}轮(?:第{_N}批)?(?:巡[察视])?|第{_N}批)?"
 _MODIFIER = (
     r"(?:[\u4e00-\u9fa5]{0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
 )
-_INSPECTOR = re.compile(
-    rf"{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+_INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
+    rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
 )
 # a school's or company's group named without its body: 第二巡察组第四巡察小组
 _ORDINAL_GROUP = re.compile(rf"(?<![委组])第{_N}巡[察视]小?组(?:第{_N}巡[察视]小组)?")

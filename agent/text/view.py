@@ -19,6 +19,7 @@ maps a span of the view back (``starts[i]`` is the original offset of view chara
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,6 +96,13 @@ class View:
             pos = self.starts[start] if start < len(self.starts) else len(self.original)
             return pos, pos
         return self.starts[start], self.starts[end - 1] + 1
+
+
+    def to_view(self, start: int, end: int) -> tuple[int, int]:
+        """A span of the original as a span of the view (dropped characters at its edges fall outside)."""
+        if self.starts is None:
+            return start, end
+        return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
 def reading_view(text: str) -> View:

@@ -17,7 +17,7 @@ Pure: nothing here talks to a model.
 
 from __future__ import annotations
 
-from agent.text.findings import headed, inline, paragraphs, prose
+from agent.text.findings import headed, inline, learned, paragraphs, prose
 from agent.text.findings.base import Found, Page, Recognizer, number
 
 RECOGNIZERS: tuple[tuple[str, Recognizer], ...] = (
@@ -29,12 +29,22 @@ RECOGNIZERS: tuple[tuple[str, Recognizer], ...] = (
 
 
 def recognize(page: Page) -> Found:
-    """The first recognizer that finds problems; ``Found("none", [])`` when none does."""
+    """The first recognizer that finds problems (``Found("none", [])`` when none does), and beside what it
+    cut the findings the learned clause model proposes where no rule took anything (``learned``)."""
+    found = Found("none", [])
     for _, rec in RECOGNIZERS:
-        found = rec(page)
-        if found is not None and found.problems:
-            return found
-    return Found("none", [])
+        got = rec(page)
+        if got is not None and got.problems:
+            found = got
+            break
+    if found.grammar == "paragraphs":  # the fallback's candidates are the learned model's to replace
+        found = Found("none", [])
+    taken = [b.span for b in found.problems]
+    extra = learned.propose(page.text, [*page.opening, *page.body], taken)
+    if extra:
+        blocks = sorted([*found.problems, *extra], key=lambda b: b.span)
+        found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)
+    return found
 
 
 __all__ = ["Found", "Page", "RECOGNIZERS", "Recognizer", "number", "recognize"]

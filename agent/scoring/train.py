@@ -1,0 +1,145 @@
+"""Train the learned detectors from the gold folders: which clauses state findings, and a finding's class.
+
+Why a module of its own: the rules grow one wording at a time, while the gold already in the repo holds
+thousands of labelled clauses; a plain character n-gram logistic regression learned from them reaches
+wordings no rule knows (measured on unseen notices: README, Evals). Training is deterministic (liblinear,
+fixed data order) and takes seconds; the result is stored as plain JSON (weights per feature, bias, the
+gold's hash and the library's version) in ``agent/models/`` and read at run time by ``agent.text.learned``
+without scikit-learn. Structuring never trains. scikit-learn is needed here only (the ``train`` extra).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.schema import CATEGORIES
+from agent.text.clauses import clauses, features, title_features
+from agent.text.ingest import read_notice
+from agent.text.view import reading_view
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD_ROOT = ROOT / "evals" / "gold"
+MODELS = ROOT / "agent" / "models"
+C_CLAUSES = 0.5  # inverse regularisation, chosen on held-out sets (README, Evals)
+C_CATEGORY = 2.0
+
+
+def gold_dirs(root: Path = GOLD_ROOT, seen_only: bool = True) -> list[Path]:
+    """The gold sets of records (folders of ``<stem>.json`` with ``problems``), second readers excluded; by
+    default only sets whose first sight is logged (``firstsight.seen_sets``): an unseen set is never learned from."""
+    from agent.scoring.firstsight import seen_sets
+
+    seen = seen_sets()
+    return sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("second_reader")
+                  and any(d.glob("*.json")) and (not seen_only or d.name in seen))
+
+
+def _records(dirs: Iterable[Path]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for d in sorted(dirs):
+        for p in sorted(d.glob("*.json")):
+            g = json.loads(p.read_text(encoding="utf-8"))
+            if isinstance(g, dict) and "problems" in g and g.get("source"):
+                out.append((f"{d.name}/{p.stem}", g))
+    return out
+
+
+@dataclass
+class Rows:
+    x: list[list[str]] = field(default_factory=list)
+    y: list[int] = field(default_factory=list)
+    digest: str = ""
+
+
+def _finding_regions(g: dict[str, Any]) -> list[tuple[int, int]]:
+    """Where a gold record's findings are stated: each title and description (a rectification's measures not)."""
+    out = []
+    for p in g["problems"]:
+        parts = [x["span"] for x in (p.get("title"), p.get("description")) if x and x.get("span")]
+        out.extend(tuple(s) for s in (parts or [p["span"]]))
+    return out
+
+
+def clause_rows(dirs: Iterable[Path]) -> Rows:
+    """One row per clause of every gold notice's reading view: features, and 1 when at least half of it lies
+    inside a finding's title or description."""
+    rows, h = Rows(), hashlib.sha256()
+    for _, g in _records(dirs):
+        text = read_notice(ROOT / g["source"]).text
+        view = reading_view(text)
+        regions = [view.to_view(s, e) for s, e in _finding_regions(g)]
+        h.update(text.encode())
+        h.update(json.dumps(regions).encode())
+        cl = clauses(view.text)
+        for i, c in enumerate(cl):
+            inside = max((min(c.end, e) - max(c.start, s) for s, e in regions), default=0)
+            rows.x.append(features(view.text, cl, i))
+            rows.y.append(int(2 * inside >= c.end - c.start))
+    rows.digest = h.hexdigest()[:16]
+    return rows
+
+
+def category_rows(dirs: Iterable[Path]) -> Rows:
+    """One row per gold finding with a title and a category: the title's features and the class's index."""
+    rows, h = Rows(), hashlib.sha256()
+    for _, g in _records(dirs):
+        view_of = reading_view
+        for p in g["problems"]:
+            title, cat = (p.get("title") or {}).get("text"), p.get("category")
+            if title and cat in CATEGORIES:
+                rows.x.append(title_features(view_of(title).text))
+                rows.y.append(CATEGORIES.index(cat))
+                h.update(f"{title}\t{cat}\n".encode())
+    rows.digest = h.hexdigest()[:16]
+    return rows
+
+
+def _fit(rows: Rows, c: float, solver: str = "liblinear") -> tuple[list[str], Any, Any, list[int]]:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = DictVectorizer()
+    x = vec.fit_transform([dict.fromkeys(f, 1) for f in rows.x]).tocsr()
+    x.indices, x.indptr = x.indices.astype("int32"), x.indptr.astype("int32")  # liblinear takes 32-bit indices
+    model = LogisticRegression(C=c, solver=solver, max_iter=2000, class_weight="balanced")
+    model.fit(x, rows.y)
+    return list(vec.get_feature_names_out()), model.coef_, model.intercept_, [int(k) for k in model.classes_]
+
+
+def train_clauses(dirs: Iterable[Path], c: float = C_CLAUSES) -> dict[str, Any]:
+    import sklearn
+
+    rows = clause_rows(dirs)
+    names, coef, bias, _ = _fit(rows, c)
+    weights = {n: round(float(w), 5) for n, w in zip(names, coef[0], strict=True) if abs(w) >= 1e-4}
+    return {"kind": "clauses", "bias": round(float(bias[0]), 5), "weights": weights, "gold": rows.digest,
+            "rows": len(rows.y), "positive": sum(rows.y), "C": c, "sklearn": sklearn.__version__}
+
+
+def train_category(dirs: Iterable[Path], c: float = C_CATEGORY) -> dict[str, Any]:
+    import sklearn
+
+    rows = category_rows(dirs)
+    names, coef, bias, classes = _fit(rows, c, solver="lbfgs")  # multinomial; deterministic
+    labels = [CATEGORIES[k] for k in classes]
+    weights = {n: [round(float(coef[k][j]), 5) for k in range(len(labels))] for j, n in enumerate(names)}
+    return {"kind": "category", "classes": labels, "bias": [round(float(b), 5) for b in bias],
+            "weights": weights, "gold": rows.digest, "rows": len(rows.y), "C": c, "sklearn": sklearn.__version__}
+
+
+def train_all(dirs: Iterable[Path] | None = None, out: Path = MODELS) -> dict[str, Path]:
+    """Train both models on ``dirs`` (every gold set by default) and store them as JSON in ``out``."""
+    dirs = list(dirs or gold_dirs())
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, model in (("clauses", train_clauses(dirs)), ("category", train_category(dirs))):
+        model["sets"] = sorted(d.name for d in dirs)
+        path = out / f"{name}.json"
+        path.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+        paths[name] = path
+    return paths

@@ -1,0 +1,80 @@
+"""Findings the rules did not cut, proposed by the clause model learned from the gold.
+
+Why a module of its own: each new set of notices brings wordings no rule knows (README, Evals: first sight
+0.53–0.86 before this), while a character n-gram model trained on the gold's clauses (``agent.text.learned``)
+generalizes to them. The two are combined here, after the rules: the model proposes clauses that state a
+finding; the vocabularies (``agent.text.vocab``) veto requests, pledges and procedure; what the rules cut
+already stays as the rules cut it; and the listing style groups the rest — a marker (``一是``, ``有的``,
+``(一)``, ``1.``) or a ``；``/``。`` ends a finding, comma clauses of one sentence stay one finding whose
+title is its first clause. Every problem proposed here has ``found_by = "learned"``, and the record
+carries a check for it (``learned_only``). Pure.
+"""
+
+from __future__ import annotations
+
+from agent.schema import Span
+from agent.text.clauses import Clause, clauses, marker_end
+from agent.text.grammar import ProblemBlock
+from agent.text.learned import clause_scores, load
+from agent.text.vocab import vetoed
+
+THRESHOLD = 0.6  # a clause the model scores at least this states a finding (chosen on held-out sets: README)
+_ENDS = set("；;。！!？?\n")  # marks that end a finding; a comma continues it
+MIN_CHARS = 4  # a shorter run (a lone word) is no finding
+
+
+def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | None = None) -> list[ProblemBlock]:
+    """Problems in ``paras`` that the clause model finds and no rule took (``taken``), in order."""
+    model = load("clauses")
+    if model is None:
+        return []
+    blocks: list[ProblemBlock] = []
+    th = THRESHOLD if threshold is None else threshold
+    for k, (ps, pe) in enumerate(paras):
+        if _frames_next(text, (ps, pe), paras[k + 1] if k + 1 < len(paras) else None, taken):
+            continue
+        cl = clauses(text, ps, pe)
+        scores = clause_scores(text, cl, model)
+        run: list[Clause] = []
+        asks = False  # the sentence opened with a request, a pledge or procedure: none of it is a finding
+        for j, (c, p) in enumerate(zip(cl, scores, strict=True)):
+            own = text[c.start : c.end]
+            why = vetoed(own)
+            if j == 0 or cl[j - 1].mark in _SENTENCE_ENDS:
+                asks = why in ("request", "pledge", "procedure")
+            keep = p >= th and not asks and why is None and not any(_overlaps((c.start, c.end), t) for t in taken)
+            if run and (not keep or marker_end(own)):
+                blocks.extend(_block(text, run))
+                run = []
+            if keep:
+                run.append(c)
+                if c.mark in _ENDS:
+                    blocks.extend(_block(text, run))
+                    run = []
+        blocks.extend(_block(text, run))
+    return blocks
+
+
+_SENTENCE_ENDS = set("。！!？?\n")
+
+
+def _frames_next(text: str, para: Span, nxt: Span | None, taken: list[Span]) -> bool:
+    """A marked heading paragraph (``(一)…``, ``一、…``) over a paragraph the rules cut findings from only
+    frames them (CONVENTION.md: headings that frame a list are no findings)."""
+    return (nxt is not None and marker_end(text[para[0] : para[1]]) > 0 and not text[para[0] : para[1]].startswith("有的")
+            and any(t[0] <= nxt[0] < t[1] or nxt[0] <= t[0] < nxt[1] for t in taken))
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
+
+
+def _block(text: str, run: list[Clause]) -> list[ProblemBlock]:
+    if not run:
+        return []
+    s, e = run[0].start, run[-1].end
+    s = marker_end(text[s:e]) + s
+    if e - s < MIN_CHARS:
+        return []
+    title = (s, run[0].end) if run[0].end > s else (s, e)
+    return [ProblemBlock(id="", span=(run[0].start, e), title=title, description=(s, e), measures=[], found_by="learned")]

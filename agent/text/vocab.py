@@ -1,0 +1,101 @@
+"""The words that decide, one vocabulary per concept, each entry with an example and a non-example.
+
+Why a module of its own: a wording that decides whether a clause is a finding, a request, a pledge or
+procedure must live once, as data, so that a new word is one line and one example, and one parametrized
+test (``tests/test_vocab.py``) proves every entry on its example (must match) and non-example (must not).
+Entries are regex fragments; ``pattern(concept)`` joins them. The learned clause model
+(``agent.text.findings.learned``) proposes findings, and these vocabularies veto requests, pledges and
+procedure and name shortfalls. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+
+class Entry(NamedTuple):
+    fragment: str  # a regex fragment
+    example: str  # a clause the fragment must match
+    non_example: str  # a clause it must not match
+
+
+# A shortfall: what makes a clause a defect statement (a subject and this).
+SHORTFALL = (
+    Entry(r"不到位", "政策宣传不到位", "宣传到位"),
+    Entry(r"有差距|存在差距", "学习贯彻有差距", "缩小差距的措施"),
+    Entry(r"弱化|淡化|虚化|边缘化", "党的领导弱化", "强化党的领导"),
+    Entry(r"缺失|缺位|缺乏|欠缺", "监督缺位", "补位"),
+    Entry(r"不力|乏力", "整改不力", "有力推进"),
+    Entry(r"短板", "基层治理存在短板", "补齐"),
+    Entry(r"薄弱", "基层党建薄弱", "加强基层党建"),
+    Entry(r"不严|不实|不细|不深|不足|不够|不强|不高|不精准|不规范|不健全|不完善|不及时|不彻底|不扎实|不充分|不明显|不落实",
+          "财务管理不规范", "规范财务管理"),
+    Entry(r"流于形式|走过场|形式主义|官僚主义", "组织生活流于形式", "形式多样"),
+    Entry(r"(?<![要应需须将])未(?!来)[^，,。；;]{0,12}", "未按规定公开", "未来三年"),
+    Entry(r"违规|违反|违纪|超标准|超范围", "违规发放补贴", "规范发放"),
+    Entry(r"滞后|迟缓|缓慢|拖延", "项目推进缓慢", "加快推进"),
+    Entry(r"问题(?:仍然|依然|较为|比较)?突出|频发|屡禁不止|时有发生", "问题仍然突出", "突出重点"),
+)
+
+# A request or suggestion: what the inspection asks to be done, not what it found.
+REQUEST = (
+    Entry(r"^[^，,。；;]{0,16}?(?:要求|强调|希望|建议|提出了?[^，,。]{0,12}(?:意见|建议|要求))", "巡察组要求", "群众反映强烈"),
+    Entry(r"^(?:要(?![素件点])|必须|务必|应当|需要)(?=[\u4e00-\u9fff])", "要切实加强学习", "要素保障不足"),
+    Entry(r"^(?:针对|对此|下一步|今后)", "针对巡察反馈问题", "对标不够"),
+)
+
+# A pledge: what the inspected body promises.
+PLEDGE = (
+    Entry(r"^[^，,。；;]{0,16}?(?:表示|表态|坚决|一定|确保|将(?=[\u4e00-\u9fff]))", "该局负责人表示", "表彰奖励违规"),
+    Entry(r"^(?:切实|认真|全面|坚持|持续|进一步|扎实|着力|狠抓|抓好|推动|推进|加强|健全|完善|强化|结合|做到|决不|绝不|以)(?!不|有)",
+          "进一步加强监督", "推进不力"),
+)
+
+# A frame: a clause that only says problems exist or where, or what the inspection looks at; the findings follow it.
+FRAME = (
+    Entry(r"^(?:但|也|还|仍然?|依然|同时)*(?:不同程度地?)?存在着?(?:一些|不少|一定的?)?(?:问题|不足|短板)$", "但仍然存在一些问题", "存在违规问题"),
+    Entry(r"^(?:主要|具体)?(?:表现|体现)(?:在|为)$|^主要(?:是|有)$", "主要表现在", "表现不佳"),
+    Entry(r"^在[^，,。；;]{2,40}方面$", "在干部选拔任用方面", "在干部选拔任用方面不规范"),
+    Entry(r"^(?:看有没有|看是否|聚焦|重点关注|围绕)", "看有没有责任不清", "没有责任意识"),
+    Entry(r"^[一二三四五六七八九十]+、(?:关于|聚焦|在)", "一、关于贯彻落实方面", "一是学习不深入"),
+    Entry(r"^[^，,。；;]{0,20}\d+个(?:方面|具体)?问题$|既有[^，,]{0,10}也有", "6个省定贫困村存在18个问题", "存在问题整改不到位"),
+)
+
+# Meeting procedure and narration of the inspection itself.
+PROCEDURE = (
+    Entry(r"(?:主持|出席|参加|传达|讲话|通报了|反馈了|作了|召开|进驻|动员)", "会议由县委书记主持", "参会率低"),
+    Entry(r"^(?:会上|会议|此次|本次|本轮|根据|按照|近日|日前|截至|截止)", "会上，巡察组指出", "会计账目不清"),
+    Entry(r"巡[察视]组(?:组长|副组长)?[^，,。]{0,8}$", "县委第一巡察组组长", "巡察发现的问题"),
+)
+
+# A cue that opens a passage of findings.
+FINDING_CUE = (
+    Entry(r"指出|发现|反映出?|查找出", "巡察指出", "提出"),
+    Entry(r"存在(?:的)?(?:主要|突出|一些|不少)?问题|存在着?", "存在的主要问题是", "依法存续"),
+    Entry(r"主要(?:是|有|表现在|体现在|集中在)", "主要表现在", "主要领导"),
+    Entry(r"共性问题|个性问题|突出问题", "共性问题", "解决问题的能力"),
+    Entry(r"^问题[:：]", "问题：学习不深入", "问题整改"),
+)
+
+CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
+            "finding_cue": FINDING_CUE}
+
+
+@lru_cache(maxsize=None)
+def pattern(concept: str) -> re.Pattern[str]:
+    """One compiled regex for a concept: its entries as alternatives."""
+    return re.compile("|".join(f"(?:{e.fragment})" for e in CONCEPTS[concept]))
+
+
+def says(concept: str, clause: str) -> bool:
+    return pattern(concept).search(clause) is not None
+
+
+def vetoed(clause: str) -> str | None:
+    """The concept that makes a clause no finding (a request, a pledge, procedure, a frame), or None."""
+    for concept in ("request", "pledge", "procedure", "frame"):
+        if pattern(concept).search(clause) and not (concept == "procedure" and says("shortfall", clause)):
+            return concept
+    return None
