@@ -16,7 +16,7 @@ from agent.schema import Span
 from agent.text.clauses import Clause, clauses, marker_end
 from agent.text.grammar import ProblemBlock
 from agent.text.learned import clause_scores, load
-from agent.text.vocab import vetoed
+from agent.text.vocab import says, vetoed
 
 THRESHOLD = 0.6  # a clause the model scores at least this states a finding (chosen on held-out sets: README)
 _ENDS = set("；;。！!？?\n")  # marks that end a finding; a comma continues it
@@ -40,8 +40,8 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
         for j, (c, p) in enumerate(zip(cl, scores, strict=True)):
             own = text[c.start : c.end]
             why = vetoed(own)
-            if j == 0 or cl[j - 1].mark in _SENTENCE_ENDS:
-                asks = why in ("request", "pledge", "procedure")
+            if j == 0 or cl[j - 1].mark in _SENTENCE_ENDS:  # a colon opens what follows: a new sentence here
+                asks = why in ("request", "pledge") or (why == "procedure" and not says("finding_cue", own))
             keep = p >= th and not asks and why is None and not any(_overlaps((c.start, c.end), t) for t in taken)
             if run and (not keep or marker_end(own)):
                 blocks.extend(_block(text, run))
@@ -55,7 +55,7 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
     return blocks
 
 
-_SENTENCE_ENDS = set("。！!？?\n")
+_SENTENCE_ENDS = set("。！!？?\n：:")
 
 
 def _frames_next(text: str, para: Span, nxt: Span | None, taken: list[Span]) -> bool:
