@@ -145,9 +145,7 @@ def _dates(
             stays.append(f)
         elif f.iso_end and fed and facts.feedback_date is None:
             iso = with_year(f.iso, figures, f.span[0], text) or ""
-            facts.feedback_date = (
-                iso[:4] if iso.startswith("--") else iso[:7]
-            ) or None  # days of feedback: their month
+            facts.feedback_date = iso or None  # days of feedback (12月10日—11日): the first
         elif not f.iso_end and fed and month and facts.feedback_date is None:
             facts.feedback_date = with_year(f.iso, figures, f.span[0], text)
         elif (
