@@ -2,7 +2,7 @@
 PY ?= python
 SAMPLES := evals/notices/*.txt
 
-.PHONY: install test lint types contracts check record structure structure-rules schema bench
+.PHONY: install test lint types contracts check record structure structure-rules schema bench models rules
 
 install:
 	$(PY) -m pip install -e '.[local,test]'
@@ -42,3 +42,11 @@ schema:
 
 bench:
 	$(PY) bench/run.py
+
+# Retrain the learned detectors (clauses, category) from every gold set whose first sight is logged.
+models:
+	xuncha train
+
+# The fast loop: the rules' tests and every gold set gated, in seconds.
+rules:
+	$(PY) -m pytest -q tests/test_vocab.py tests/test_view.py tests/test_findings.py tests/test_gates.py

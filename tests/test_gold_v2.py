@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from agent.schema import CATEGORIES, NoticeRecord
+from agent.scoring.firstsight import seen_sets
 from agent.text.ingest import read_notice
 from tests.test_gold import KEYS, check_date, check_in_order, grounded_fields, read_quantity
 
@@ -25,8 +26,11 @@ GOLD = ROOT / "evals" / "gold" / "v2"
 NEWS = ROOT / "evals" / "news"
 STEMS = sorted(p.stem for p in GOLD.glob("*.json"))
 # every gold record of the news genre, as (set, stem): v2 and the held-out sets
-ALL = [(d.name, p.stem) for d in sorted((ROOT / "evals" / "gold").iterdir()) if d.name == "v2" or d.name.startswith("holdout")
-       for p in sorted(d.glob("*.json"))]
+# (a set whose first sight is not logged yet is still being keyed: it is checked once it is logged)
+ALL = [(d.name, p.stem) for d in sorted((ROOT / "evals" / "gold").iterdir())
+       if (d.name == "v2" or d.name.startswith("holdout")) and d.name in seen_sets() for p in sorted(d.glob("*.json"))]
+# sets keyed without figures (``"figures": null``: held-out 8 on) are checked for everything else
+KEYED = [(s, stem) for s, stem in ALL if json.loads((ROOT / "evals" / "gold" / s / f"{stem}.json").read_text(encoding="utf-8"))["figures"] is not None]
 ISO = re.compile(r"^(?:\d{4}|-)(?:-\d{2}(?:-\d{2})?)?$")
 
 
@@ -49,7 +53,8 @@ def test_validates_and_is_grounded(gold_set: str, stem: str) -> None:
     gold, text = load(stem, gold_set)
     folder = "news" if gold_set == "v2" else gold_set
     assert list(gold) == KEYS and gold["source"] == f"evals/{folder}/{stem}.txt"
-    NoticeRecord.model_validate({**gold, "text": text, "notice_id": "x"})
+    NoticeRecord.model_validate({**gold, "text": text, "notice_id": "x", "figures": gold["figures"] or [],
+                                 "stated_totals": gold["stated_totals"] or []})
     for path, g in grounded_fields(gold):
         s, e = g["span"]
         assert g["alignment"] == "exact" and g["text"] and text[s:e] == g["text"], path
@@ -58,7 +63,7 @@ def test_validates_and_is_grounded(gold_set: str, stem: str) -> None:
         assert value is None or ISO.match(value), value
 
 
-@pytest.mark.parametrize(("gold_set", "stem"), ALL)
+@pytest.mark.parametrize(("gold_set", "stem"), KEYED)
 def test_figures_read_back_from_their_text(gold_set: str, stem: str) -> None:
     gold, text = load(stem, gold_set)
     figures = gold["figures"]
@@ -97,5 +102,5 @@ def test_problems_hold_their_parts_and_figures(gold_set: str, stem: str) -> None
         assert p["unit"] is None or p["unit"] in units, p["id"]
         for part in [p["title"], *([p["description"]] if p["description"] else []), *p["measures"]]:
             assert s <= part["span"][0] and part["span"][1] <= e, p["id"]
-        inside = [f["id"] for f in gold["figures"] if s <= f["span"][0] and f["span"][1] <= e and f["kind"] != "phone"]
+        inside = [f["id"] for f in gold["figures"] or [] if s <= f["span"][0] and f["span"][1] <= e and f["kind"] != "phone"]
         assert p["figure_ids"] == inside, p["id"]

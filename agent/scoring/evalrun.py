@@ -139,6 +139,7 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 out[k] = out.get(k, 0) + v
         return dict(sorted(out.items()))
 
+    keyed = any(s["figures"].get("keyed", True) for s in per.values())  # held-out 8 on: figures not keyed
     gold_n = sum(s["problems"]["gold"] for s in per.values())
     pred_n = sum(s["problems"]["predicted"] for s in per.values())
     return {
@@ -152,9 +153,8 @@ def aggregate(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "category_accuracy": mean(("problems", "category_accuracy")),
         "unit_accuracy": mean(("problems", "unit_accuracy")),
         "measures_recall": mean(("problems", "measures_recall")),
-        "figure_precision": micro("figures")["precision"],
-        "figure_recall": micro("figures")["recall"],
-        "figure_f1": micro("figures")["f1"],
+        **({"figure_precision": micro("figures")["precision"], "figure_recall": micro("figures")["recall"],
+            "figure_f1": micro("figures")["f1"]} if keyed else {"figure_precision": None, "figure_recall": None, "figure_f1": None}),
         "figures_attached_right": mean(("figures", "attached_right")),
         "figure_roles": mean(("figures", "roles")),
         "roles_right": ratio("figures", "roles_right_n"),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.schema import CATEGORIES
-from agent.text.clauses import clauses, features, title_features
+from agent.text.clauses import clauses, features, head_features, title_features
 from agent.text.ingest import read_notice
 from agent.text.view import reading_view
 
@@ -27,6 +27,8 @@ GOLD_ROOT = ROOT / "evals" / "gold"
 MODELS = ROOT / "agent" / "models"
 C_CLAUSES = 0.5  # inverse regularisation, chosen on held-out sets (README, Evals)
 C_CATEGORY = 2.0
+C_DOCTYPE = 1.0
+DOC_TYPES = ("feedback", "rectification_progress", "rectification_roundup", "other")
 
 
 def gold_dirs(root: Path = GOLD_ROOT, seen_only: bool = True) -> list[Path]:
@@ -99,6 +101,19 @@ def category_rows(dirs: Iterable[Path]) -> Rows:
     return rows
 
 
+def doctype_rows(dirs: Iterable[Path]) -> Rows:
+    """One row per gold notice: the head of its reading view and its document type's index."""
+    rows, h = Rows(), hashlib.sha256()
+    for _, g in _records(dirs):
+        if g.get("doc_type") in DOC_TYPES:
+            view = reading_view(read_notice(ROOT / g["source"]).text).text
+            rows.x.append(head_features(view))
+            rows.y.append(DOC_TYPES.index(g["doc_type"]))
+            h.update(f"{view[:400]}\t{g['doc_type']}\n".encode())
+    rows.digest = h.hexdigest()[:16]
+    return rows
+
+
 def _fit(rows: Rows, c: float, solver: str = "liblinear") -> tuple[list[str], Any, Any, list[int]]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -132,12 +147,23 @@ def train_category(dirs: Iterable[Path], c: float = C_CATEGORY) -> dict[str, Any
             "weights": weights, "gold": rows.digest, "rows": len(rows.y), "C": c, "sklearn": sklearn.__version__}
 
 
+def train_doctype(dirs: Iterable[Path], c: float = C_DOCTYPE) -> dict[str, Any]:
+    import sklearn
+
+    rows = doctype_rows(dirs)
+    names, coef, bias, classes = _fit(rows, c, solver="lbfgs")
+    labels = [DOC_TYPES[k] for k in classes]
+    weights = {n: [round(float(coef[k][j]), 5) for k in range(len(labels))] for j, n in enumerate(names)}
+    return {"kind": "doctype", "classes": labels, "bias": [round(float(b), 5) for b in bias],
+            "weights": weights, "gold": rows.digest, "rows": len(rows.y), "C": c, "sklearn": sklearn.__version__}
+
+
 def train_all(dirs: Iterable[Path] | None = None, out: Path = MODELS) -> dict[str, Path]:
     """Train both models on ``dirs`` (every gold set by default) and store them as JSON in ``out``."""
     dirs = list(dirs or gold_dirs())
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name, model in (("clauses", train_clauses(dirs)), ("category", train_category(dirs))):
+    for name, model in (("clauses", train_clauses(dirs)), ("category", train_category(dirs)), ("doctype", train_doctype(dirs))):
         model["sets"] = sorted(d.name for d in dirs)
         path = out / f"{name}.json"
         path.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")

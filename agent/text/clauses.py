@@ -76,3 +76,11 @@ def features(text: str, cl: list[Clause], i: int) -> list[str]:
 def title_features(title: str) -> list[str]:
     """The features a category model reads from a finding's title: character 1–3-grams."""
     return grams(title[:MAX_CLAUSE], 3)
+
+
+HEAD_CHARS = 400  # of the reading view: what a document-type model reads (the title and the opening)
+
+
+def head_features(text: str) -> list[str]:
+    """The features a document-type model reads: character 1–3-grams of the text's first ``HEAD_CHARS``."""
+    return grams(text[:HEAD_CHARS], 3)

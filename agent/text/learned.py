@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from agent.text.clauses import Clause, clauses, features, title_features
+from agent.text.clauses import Clause, clauses, features, head_features, title_features
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 _FOLDER = [MODELS]  # where models are read from; ``use`` points it elsewhere (an eval that holds a set out)
@@ -55,12 +55,20 @@ def clause_scores(text: str, cl: list[Clause] | None = None, model: dict[str, An
 
 def category_scores(title: str, model: dict[str, Any] | None = None) -> dict[str, float]:
     """Each class's probability for a finding's title (reading view); {} without a model."""
-    model = model or load("category")
+    return _softmax(title_features(title), model or load("category"))
+
+
+def doctype_scores(text: str, model: dict[str, Any] | None = None) -> dict[str, float]:
+    """Each document type's probability from the head of a notice's reading view; {} without a model."""
+    return _softmax(head_features(text), model or load("doctype"))
+
+
+def _softmax(feats: list[str], model: dict[str, Any] | None) -> dict[str, float]:
     if model is None:
         return {}
     classes, n = model["classes"], len(model["classes"])
     z = list(model["bias"])
-    for f in set(title_features(title)):
+    for f in set(feats):
         for k, v in enumerate(model["weights"].get(f, ())):
             z[k] += v
     top = max(z[:n])

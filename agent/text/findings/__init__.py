@@ -37,10 +37,10 @@ def recognize(page: Page) -> Found:
         if got is not None and got.problems:
             found = got
             break
-    if found.grammar == "paragraphs":  # the fallback's candidates are the learned model's to replace
-        found = Found("none", [])
-    taken = [b.span for b in found.problems]
+    taken = [] if found.grammar == "paragraphs" else [b.span for b in found.problems]
     extra = learned.propose(page.text, [*page.opening, *page.body], taken)
+    if found.grammar == "paragraphs" and extra:  # the fallback's candidates give way to the learned model's
+        found = Found("none", [], found.units)
     if extra:
         blocks = sorted([*found.problems, *extra], key=lambda b: b.span)
         found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)

@@ -12,6 +12,8 @@ carries a check for it (``learned_only``). Pure.
 
 from __future__ import annotations
 
+import re
+
 from agent.schema import Span
 from agent.text.clauses import Clause, clauses, marker_end
 from agent.text.grammar import ProblemBlock
@@ -19,6 +21,7 @@ from agent.text.learned import clause_scores, load
 from agent.text.vocab import says, vetoed
 
 THRESHOLD = 0.6  # a clause the model scores at least this states a finding (chosen on held-out sets: README)
+_GENRE = re.compile(r"巡[察视]|整改|督[查导]")  # a text that never says these is no inspection notice: nothing to propose
 _ENDS = set("；;。！!？?\n")  # marks that end a finding; a comma continues it
 MIN_CHARS = 4  # a shorter run (a lone word) is no finding
 
@@ -26,7 +29,7 @@ MIN_CHARS = 4  # a shorter run (a lone word) is no finding
 def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | None = None) -> list[ProblemBlock]:
     """Problems in ``paras`` that the clause model finds and no rule took (``taken``), in order."""
     model = load("clauses")
-    if model is None:
+    if model is None or not _GENRE.search(text):
         return []
     blocks: list[ProblemBlock] = []
     th = THRESHOLD if threshold is None else threshold

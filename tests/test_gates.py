@@ -1,0 +1,35 @@
+"""Every gold set gated at its current numbers, rules alone (no model call): findings by content and one to
+one, inspection fields and category. A change that lowers any set fails here; raise a gate on purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.config import resolve
+from agent.scoring import evalrun
+
+# set: (cover_recall, content_precision, problem_f1, inspection_fields, category_micro), floors
+GATES = {
+    "v1": (1.0, 1.0, 1.0, 1.0, 0.93),
+    "v2": (0.96, 1.0, 0.98, 0.97, 0.96),
+    "holdout": (0.95, 0.95, 0.95, 0.92, 0.95),
+    "holdout2": (1.0, 1.0, 1.0, 1.0, 0.96),
+    "holdout3": (0.89, 1.0, 0.84, 0.86, 0.88),
+    "holdout4": (1.0, 0.95, 0.97, 0.84, 0.87),
+    "holdout5": (0.97, 1.0, 1.0, 0.79, 0.97),
+    "holdout6": (1.0, 0.96, 0.93, 0.91, 0.96),
+    "holdout7": (0.81, 1.0, 0.89, 0.84, 0.94),
+    "holdout8": (0.82, 0.95, 0.84, 0.85, 0.86),
+    "holdout9": (0.83, 0.92, 0.84, 0.79, 0.92),
+}
+KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+def test_gold_set_holds_its_numbers(name: str, tmp_path: Path) -> None:
+    report = evalrun.run_eval("rules", resolve(None, None, None), tmp_path, evalrun.GOLD_ROOT / name)
+    got = {k: report["overall"][k] for k in KEYS}
+    low = {k: (got[k], floor) for k, floor in zip(KEYS, GATES[name], strict=True) if got[k] is not None and got[k] < floor}
+    assert not low, f"{name}: below its gate: {low}"
