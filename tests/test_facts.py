@@ -72,9 +72,23 @@ def test_kind_as_written(text: str, kind: str) -> None:
 # --- dates: the stay, the feedback, a meeting's days -----------------------------------------------------
 
 
-def test_days_of_feedback_give_its_month_not_a_stay() -> None:
+def test_days_of_feedback_give_its_first_day_not_a_stay() -> None:
+    # settled 2026-12-06 (evals/gold/CONVENTION.md): feedback over several days is dated by its first day
     got = facts("2023年6月5日至6月9日，市委2个巡察组分别向5个被巡察党组织反馈了巡察情况。")
-    assert (got.start, got.end, got.feedback_date) == (None, None, "2023-06")
+    assert (got.start, got.end, got.feedback_date) == (None, None, "2023-06-05")
+
+
+@pytest.mark.parametrize("text, inspector", [
+    ("根据市委统一部署，中共遂宁市委第二巡察组对市水利局开展了巡察。", "中共遂宁市委第二巡察组"),
+    ("近日，3个县委巡察组向县卫健局等单位反馈了巡察情况。", "3个县委巡察组"),
+    ("本轮巡察共组建7个巡察组，对永登县等单位开展巡察。", "7个巡察组"),
+    ("州党委巡察组向7个单位反馈，本轮共派出7个巡察组。", "州党委巡察组"),  # a group with its body wins
+    ("按照安排，十六个中央巡视组完成反馈。", "十六个中央巡视组"),
+    ("5月10日省委巡视组进驻。", "省委巡视组"),  # a date's 日 is no part of the place
+])
+def test_inspector_as_first_written(text: str, inspector: str) -> None:
+    got = facts(text)
+    assert got.inspector and text[got.inspector[0] : got.inspector[1]] == inspector
 
 
 def test_a_meetings_days_are_no_stay() -> None:

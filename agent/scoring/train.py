@@ -42,7 +42,7 @@ def gold_dirs(root: Path = GOLD_ROOT, seen_only: bool = True) -> list[Path]:
 
 
 def _records(dirs: Iterable[Path]) -> list[tuple[str, dict[str, Any]]]:
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for d in sorted(dirs):
         for p in sorted(d.glob("*.json")):
             g = json.loads(p.read_text(encoding="utf-8"))
@@ -60,10 +60,10 @@ class Rows:
 
 def _finding_regions(g: dict[str, Any]) -> list[tuple[int, int]]:
     """Where a gold record's findings are stated: each title and description (a rectification's measures not)."""
-    out = []
+    out: list[tuple[int, int]] = []
     for p in g["problems"]:
         parts = [x["span"] for x in (p.get("title"), p.get("description")) if x and x.get("span")]
-        out.extend(tuple(s) for s in (parts or [p["span"]]))
+        out.extend((s[0], s[1]) for s in (parts or [p["span"]]))
     return out
 
 

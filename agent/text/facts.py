@@ -21,8 +21,8 @@ _N = r"[一二两三四五六七八九十\d]+"
 # 十三届无棣县委第七轮巡察第五巡察组, 十一届省委第八轮巡视16个巡视组, 省委县(市、区)巡视组: a place name
 # (no function words: 配合/接到/接受/代表… start no name; a session 十三届 reads as part of it), the party body, a round
 # (第七轮巡察), ordinals or counts, a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
-_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组长关于是及等并将已被为把从给据按照个各第轮中近])[\u4e00-\u9fa5]){0,8}?"
-_BODY = r"(?:[县市区州省旗]委|[县市区]\(市、区\)委|党委|党组)"
+_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组长关于是及等并将已被为把从给据按照个各第轮中近日就]|落实)[\u4e00-\u9fa5]){0,8}?"
+_BODY = r"(?:[县市区州省旗]委|[县市区]\(市、区\)委|党委|党组|中央)"
 _ROUND = rf"(?:第{_N}轮(?:第{_N}批)?(?:巡[察视])?|第{_N}批)?"
 _MODIFIER = (
     r"(?:[\u4e00-\u9fa5]{0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
@@ -30,6 +30,9 @@ _MODIFIER = (
 _INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
     rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
 )
+# groups named by their count, with or without the body after it: 4个区委巡察组, 10个专项巡视组, 十六个中央巡视组
+_COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视]组")
+_COUNT_BEFORE = re.compile(rf"{_N}个$")
 # a school's or company's group named without its body: 第二巡察组第四巡察小组
 _ORDINAL_GROUP = re.compile(rf"(?<![委组])第{_N}巡[察视]小?组(?:第{_N}巡[察视]小组)?")
 _BARE_INSPECTOR = re.compile(r"巡[察视]组")  # the text never names the group's body: its first bare mention
@@ -68,6 +71,16 @@ def _first(rx: re.Pattern[str], text: str, start: int, end: int, group: int = 0)
     return (m.start(group), m.end(group)) if m else None
 
 
+def _earliest(text: str, start: int, end: int) -> Span | None:
+    """The first mention of the group with its body in [start, end), with a count written right before it
+    (``4个区委巡察组``); only when none is written, the first group named by its count alone (``10个巡视组``)."""
+    named = _first(_INSPECTOR, text, start, end)
+    if named:
+        counted = _COUNT_BEFORE.search(text, max(start, named[0] - 4), named[0])
+        return (counted.start(), named[1]) if counted else named
+    return _first(_COUNTED_GROUP, text, start, end)
+
+
 def inspection_facts(
     text: str, intro: Span, figures: list[Figure], published: Span | None = None, bare_ok: bool = True
 ) -> InspectionFacts:
@@ -78,8 +91,8 @@ def inspection_facts(
     facts = InspectionFacts()
     whole = len(text)
     facts.inspector = (
-        _first(_INSPECTOR, text, s, e)
-        or _first(_INSPECTOR, text, 0, whole)
+        _earliest(text, s, e)
+        or _earliest(text, 0, whole)
         or _first(_ORDINAL_GROUP, text, 0, whole)
         or (_first(_BARE_INSPECTOR, text, 0, whole) if bare_ok else None)
     )

@@ -11,7 +11,7 @@ procedure and name shortfalls. Pure.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 
@@ -83,7 +83,7 @@ CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "proce
             "finding_cue": FINDING_CUE}
 
 
-@lru_cache(maxsize=None)
+@cache
 def pattern(concept: str) -> re.Pattern[str]:
     """One compiled regex for a concept: its entries as alternatives."""
     return re.compile("|".join(f"(?:{e.fragment})" for e in CONCEPTS[concept]))
