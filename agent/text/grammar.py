@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.schema import Span
+from agent.text import vocab
 
 CN_NUM = "一二三四五六七八九十"
 HEADING_KINDS = ("cn", "paren_cn", "num", "paren_num", "fankui")
@@ -24,7 +25,7 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("num", re.compile(r"(\d{1,3})(?:[、．]|\.(?!\d))\s*")),
     ("shi", re.compile(rf"([{CN_NUM}]+)是\s*")),
 )
-_UNIT_RE = re.compile(r"(党委|党工委|党组|党支部|党总支|委员会|街道|镇|乡|村|社区|公司|局|办)$")
+_UNIT_RE = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
 _SENTENCE_END = re.compile(r"[。；;!！?？]")
 INLINE_FINDINGS = re.compile(r"(?:发现|存在)[^。]{0,20}问题[^。]{0,12}(?:主要是|主要有|具体是)[:：]?")
 

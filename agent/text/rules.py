@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 
 from agent.schema import DocType, Figure, Span, StatedTotal, Status
+from agent.text import vocab
 from agent.text.facts import FEEDBACK_ACT
 
 _IN_PROGRESS = re.compile(r"正在整改|正在推进|正在办理|尚未完成|未完成整改|推进中|整改中|尚未(?:到位|办结|收回)")
@@ -18,7 +19,7 @@ _COMPLETED = re.compile(
     r"已(?:全部|经)?(?:整改(?:完成|到位)?|完成|清退|追回|收回|退回|办结|入账|撤并|撤销|补齐|补充|规范|纠正|处理)"
     r"|完成整改|整改完成|整改到位|全部(?:清退|入账|收回|追回)"
 )
-_ONGOING = re.compile(r"长期坚持|持续(?:推进|深化|抓好|加强|整改)|常态化|长效机制|今后|逐步|久久为功")
+_ONGOING = vocab.pattern("status_ongoing")  # one list with status_evidence's (逐步 is in progress there and here)
 
 # 中共XX委员会关于…, 中共XX局党组关于…: the body that reports
 _ISSUER_IN_TITLE = re.compile(r"^((?:中共|中国共产党)[\u4e00-\u9fa5]{2,30}?(?:委员会|工作委员会|党组|党委|党工委))关于")
@@ -102,8 +103,8 @@ def stated_totals(text: str, figures: list[Figure], limit: Span | None = None) -
 # --- status from evidence: what the rectification text says about the fix -----------------------------
 
 _STILL = re.compile(
-    r"正在|推进中|整改中|尚未|未完成|仍在|逐步|逐渐|即将|初步|预计|协商|将于|将在|力争|力求|争取(?![^。，,]{0,6}资金)|争创|分批|剩余|待[^。，,]{1,12}后"
-    r"|加快[^。，,]{0,8}(?:核查|处置|办理|推进)|下一步将"
+    vocab.pattern("status_in_progress").pattern
+    + r"|加快[^。，,]{0,8}(?:核查|处置|办理|推进)|下一步将"
     r"|[\d一二三四五六七八九十]+月底前完成|年底前完成"
 )
 _DONE = re.compile(

@@ -79,8 +79,43 @@ FINDING_CUE = (
     Entry(r"^问题[:：]", "问题：学习不深入", "问题整改"),
 )
 
+# A body a finding or a heading can name: the suffix that ends a unit's name (one list for the whole product:
+# the heading grammar and the prose recognizer used to disagree on 区委政法委, 县人民政府 and 县委宣传部).
+UNIT_SUFFIX = (
+    Entry(r"(?:党委|党工委|党组|党支部|党总支|委员会)$", "县林业局党组", "县林业局党组书记"),
+    Entry(r"(?<!常)委$", "区委政法委", "区委常委"),
+    Entry(r"(?:办|部|局|厅|署)$", "县委宣传部", "宣传部署工作"),
+    Entry(r"(?:院|所|校|学院|中心|站|馆)$", "县人民医院", "医院管理"),
+    Entry(r"(?:公司|集团)$", "县城投公司", "公司治理"),
+    Entry(r"(?:街道|镇|乡|村|社区)$", "城关镇", "乡镇干部"),
+    Entry(r"(?:政府|机关|队|会)$", "县人民政府", "政府采购"),
+)
+
+# A word that names a problem (a finding's first clause uses one): broader than a shortfall, ``问题`` included.
+PROBLEM_WORD = (
+    Entry(r"问题|差距|短板|偏差|漏洞|隐患|瑕疵", "存在廉政风险隐患", "整改完成"),
+    Entry(r"不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底",
+          "制度执行不严", "严格执行"),
+    Entry(r"薄弱|滞后|缺失|缺乏|缺位|欠缺|弱化|淡化|虚化|混乱|松懈|粗放", "基层党建薄弱", "加强基层党建"),
+    Entry(r"违规|违反|违纪|未按|未能|未及时|未严格|未有效|没有|仍未|尚未", "未按规定公示", "按规定公示"),
+    Entry(r"打折扣|走过场|有待|形式主义|官僚主义|屡禁不止|盲目|浪费|不作为|慢作为|乱作为|亟待|禁而不绝",
+          "落实打折扣", "坚决落实"),
+)
+
+# Status cues of a rectification sentence: in progress (something is left) and standing (long-term) measures.
+# 逐步 is in progress (it says the work is not done yet), never standing: the two status readers used to disagree.
+STATUS_IN_PROGRESS = (
+    Entry(r"正在|推进中|整改中|尚未|未完成|仍在|逐步|逐渐|即将|初步|预计|协商|将于|将在|力争|力求|分批|剩余",
+          "正在逐步清退", "已全部清退"),
+    Entry(r"争取(?![^。，,]{0,6}资金)|争创|待[^。，,]{1,12}后", "争取年底前完成", "争取上级资金100万元"),
+)
+STATUS_ONGOING = (
+    Entry(r"长期坚持|持续(?:推进|深化|抓好|加强|整改)|常态化|长效机制|今后|久久为功", "建立长效机制", "已建立制度"),
+)
+
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "finding_cue": FINDING_CUE}
+            "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX, "problem_word": PROBLEM_WORD,
+            "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}
 
 
 @cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from agent.schema import Span
+from agent.text import vocab
 from agent.text.grammar import CN_NUM, ProblemBlock, cn_small
 
 # ``存在A、B、C等问题`` (the list itself, inside a sentence); ``list_at`` refuses the matches that are not lists.
@@ -43,11 +44,7 @@ MARK = re.compile(
     r"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩])|(?P<num>\d{1,2})[.、．](?!\d))"
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
-PROBLEM_WORDS = re.compile(
-    r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|不全面|不细|不明显|不彻底|薄弱|差距"
-    r"|滞后|缺失|缺乏|缺位|违规|违反|违纪|未按|未能|未及时|未严格|没有|弱化|淡化|虚化|混乱|打折扣|走过场|有待|欠缺|短板|偏差|松懈"
-    r"|形式主义|官僚主义|屡禁不止|盲目|浪费|漏洞|隐患|不作为|慢作为|乱作为|亟待|未有效|禁而不绝|仍未|尚未|粗放|瑕疵"
-)
+PROBLEM_WORDS = vocab.pattern("problem_word")  # one list of problem words (agent.text.vocab)
 TRIM = " \t\n，,、。；;：:等"
 # A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
 NOT_FINDING = re.compile(r"问题线索|线索[^。]{0,20}(?:移交|移送|转交|转办)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from agent.schema import Span
+from agent.text import vocab
 from agent.text.findings.base import Found, Page, number
 from agent.text.grammar import ProblemBlock
 from agent.text.rules import doc_type
@@ -23,10 +24,7 @@ def recognize(page: Page) -> Found | None:
     return Found("paragraphs", blocks) if blocks else None
 
 
-_PROBLEM_WORDS = re.compile(
-    r"问题|不到位|不够|不力|不严|不规范|不足|不实|不强|不高|不深入|不及时|不健全|不完善|薄弱|差距|滞后|缺失|缺乏"
-    r"|违规|违反|违纪|未按|未能|未及时|没有"
-)
+_PROBLEM_WORDS = vocab.pattern("problem_word")  # was a stale copy of items.PROBLEM_WORDS
 # paragraphs that narrate (the round, the meeting, the statistics, the work done) rather than state a finding
 _NARRATIVE = re.compile(
     r"(?:根据|按照|依据|截至|截止|目前|近日|日前|此次|本次|本轮|通过|会上|会议|巡察过程中|巡察期间|在整改过程中|[\d一二三四五六七八九十]+月)"

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from agent.schema import Span
+from agent.text import vocab
 from agent.text.findings.base import Found, Page, number
 from agent.text.findings.items import (
     ASPECTS,
@@ -142,9 +143,7 @@ def _unit_passages(text: str, para: Span) -> Passage | None:
     return Passage((s + m.end(), e), (s + m.start("unit"), s + m.end("unit")), "unit")
 
 
-_UNIT_NAME = re.compile(
-    r"(?:党委|党工委|党组|党支部|党总支|委员会|委|办|部|局|厅|署|院|所|校|学院|中心|站|公司|集团|街道|镇|乡|村|社区|政府|机关|队|馆|会)$"
-)
+_UNIT_NAME = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
 
 
 def is_unit_name(s: str) -> bool:
