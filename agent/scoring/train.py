@@ -136,26 +136,23 @@ def train_clauses(dirs: Iterable[Path], c: float = C_CLAUSES) -> dict[str, Any]:
             "rows": len(rows.y), "positive": sum(rows.y), "C": c, "sklearn": sklearn.__version__}
 
 
-def train_category(dirs: Iterable[Path], c: float = C_CATEGORY) -> dict[str, Any]:
+def _multiclass(kind: str, rows: Rows, labels: tuple[str, ...], c: float) -> dict[str, Any]:
+    """A multinomial model (lbfgs: deterministic) as JSON: one weight per class for each feature."""
     import sklearn
 
-    rows = category_rows(dirs)
-    names, coef, bias, classes = _fit(rows, c, solver="lbfgs")  # multinomial; deterministic
-    labels = [CATEGORIES[k] for k in classes]
-    weights = {n: [round(float(coef[k][j]), 5) for k in range(len(labels))] for j, n in enumerate(names)}
-    return {"kind": "category", "classes": labels, "bias": [round(float(b), 5) for b in bias],
+    names, coef, bias, classes = _fit(rows, c, solver="lbfgs")
+    got = [labels[k] for k in classes]
+    weights = {n: [round(float(coef[k][j]), 5) for k in range(len(got))] for j, n in enumerate(names)}
+    return {"kind": kind, "classes": got, "bias": [round(float(b), 5) for b in bias],
             "weights": weights, "gold": rows.digest, "rows": len(rows.y), "C": c, "sklearn": sklearn.__version__}
+
+
+def train_category(dirs: Iterable[Path], c: float = C_CATEGORY) -> dict[str, Any]:
+    return _multiclass("category", category_rows(dirs), CATEGORIES, c)
 
 
 def train_doctype(dirs: Iterable[Path], c: float = C_DOCTYPE) -> dict[str, Any]:
-    import sklearn
-
-    rows = doctype_rows(dirs)
-    names, coef, bias, classes = _fit(rows, c, solver="lbfgs")
-    labels = [DOC_TYPES[k] for k in classes]
-    weights = {n: [round(float(coef[k][j]), 5) for k in range(len(labels))] for j, n in enumerate(names)}
-    return {"kind": "doctype", "classes": labels, "bias": [round(float(b), 5) for b in bias],
-            "weights": weights, "gold": rows.digest, "rows": len(rows.y), "C": c, "sklearn": sklearn.__version__}
+    return _multiclass("doctype", doctype_rows(dirs), DOC_TYPES, c)
 
 
 def train_all(dirs: Iterable[Path] | None = None, out: Path = MODELS) -> dict[str, Path]:
