@@ -85,6 +85,8 @@ def test_days_of_feedback_give_its_first_day_not_a_stay() -> None:
     ("州党委巡察组向7个单位反馈，本轮共派出7个巡察组。", "州党委巡察组"),  # a group with its body wins
     ("按照安排，十六个中央巡视组完成反馈。", "十六个中央巡视组"),
     ("5月10日省委巡视组进驻。", "省委巡视组"),  # a date's 日 is no part of the place
+    ("市委派出三个专项巡察组开展巡察。", "三个专项巡察组"),  # 派出 is no modifier of the group
+    ("2014年中央巡视组向该省反馈。", "中央巡视组"),  # nor is a date's 年 part of a place
 ])
 def test_inspector_as_first_written(text: str, inspector: str) -> None:
     got = facts(text)
@@ -222,3 +224,8 @@ def test_issuer_in_a_title_of_a_party_group() -> None:
     text = "中共某县统计局党组关于巡察整改情况的通报\n根据县委统一部署，县委巡察组对县统计局党组开展了巡察。"
     rec = rules_record(analyse(Notice(source="x", text=text, encoding="utf-8", notice_id="n")))
     assert rec.issuer is not None and rec.issuer.text == "中共某县统计局党组"
+
+
+def test_feedback_after_a_stay_that_ends_the_year_is_next_year() -> None:
+    got = facts("2017年10月9日至12月8日，市委巡察组开展机动巡察。1月24日至1月30日，市委巡察组分别向被巡察单位反馈了巡察情况。")
+    assert (got.start, got.end, got.feedback_date) == ("2017-10-09", "2017-12-08", "2018-01-24")
