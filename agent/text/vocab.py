@@ -43,7 +43,7 @@ SHORTFALL = (
 REQUEST = (
     Entry(r"^[^，,。；;]{0,16}?(?:要求|强调|希望|建议|提出了?[^，,。]{0,12}(?:意见|建议|要求))", "巡察组要求", "群众反映强烈"),
     Entry(r"^(?:要(?![素件点])|必须|务必|应当|需要)(?=[\u4e00-\u9fff])", "要切实加强学习", "要素保障不足"),
-    Entry(r"^(?:针对|对此|下一步|今后)", "针对巡察反馈问题", "对标不够"),
+    Entry(r"^(?:针对(?![“\"][^”\"]{2,60}[”\"])|对此|下一步|今后)", "针对巡察反馈问题", "针对“规划把关不严”的整改情况"),
 )
 
 # A pledge: what the inspected body promises.
@@ -58,7 +58,6 @@ FRAME = (
     Entry(r"^(?:但|也|还|仍然?|依然|同时)*(?:不同程度地?)?存在着?(?:一些|不少|一定的?)?(?:问题|不足|短板)$", "但仍然存在一些问题", "存在违规问题"),
     Entry(r"^(?:主要|具体)?(?:表现|体现)(?:在|为)$|^主要(?:是|有)$", "主要表现在", "表现不佳"),
     Entry(r"^在[^，,。；;]{2,40}方面$", "在干部选拔任用方面", "在干部选拔任用方面不规范"),
-    Entry(r"^(?:看有没有|看是否|聚焦|重点关注|围绕)", "看有没有责任不清", "没有责任意识"),
     Entry(r"^[一二三四五六七八九十]+、(?:关于|聚焦|在)", "一、关于贯彻落实方面", "一是学习不深入"),
     Entry(r"^[^，,。；;]{0,20}\d+个(?:方面|具体)?问题$|既有[^，,]{0,10}也有", "6个省定贫困村存在18个问题", "存在问题整改不到位"),
 )
@@ -113,7 +112,20 @@ STATUS_ONGOING = (
     Entry(r"长期坚持|持续(?:推进|深化|抓好|加强|整改)|常态化|长效机制|今后|久久为功", "建立长效机制", "已建立制度"),
 )
 
+# An inspection's focus: what it will look at. A sentence it opens lists no finding, whatever follows (重点了解A问题；B问题).
+FOCUS = (
+    Entry(r"^(?:看有没有|看是否|聚焦|重点关注|围绕|重点(?:了解|检查|巡察|监督|发现|查找))", "看有没有责任不清", "没有责任意识"),
+    Entry(r"^(?:重点|主要)?(?:对|围绕)?[^，,。；;]{0,12}(?:等方面|情况)进行(?:重点)?(?:巡察|巡视|监督)", "对选人用人等方面进行重点巡察", "选人用人不规范"),
+)
+
+# Praise: what the inspection found done well, which a finding never is.
+PRAISE = (
+    Entry(r"取得了?[^，,。；;]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定", "取得了明显成效", "成效不明显"),
+    Entry(r"稳中有(?:升|进)|有所(?:提升|提高|增强)|明显(?:提升|提高|增强)(?![^，,。]{0,4}不)", "办学水平稳中有升", "提升不明显"),
+)
+
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
+            "praise": PRAISE, "focus": FOCUS,
             "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}
 
@@ -129,8 +141,16 @@ def says(concept: str, clause: str) -> bool:
 
 
 def vetoed(clause: str) -> str | None:
-    """The concept that makes a clause no finding (a request, a pledge, procedure, a frame), or None."""
-    for concept in ("request", "pledge", "procedure", "frame"):
-        if pattern(concept).search(clause) and not (concept == "procedure" and says("shortfall", clause)):
-            return concept
+    """The concept that makes a clause no finding (a request, a pledge, procedure, a frame, praise), or None."""
+    for concept in ("request", "pledge", "procedure", "focus", "frame", "praise"):
+        if not pattern(concept).search(clause):
+            continue
+        if concept == "procedure" and says("shortfall", clause) or concept == "pledge" and _ends_short(clause):
+            continue  # 讲话精神不深入 states a defect; so does 推进…建设有差距, ending on its shortfall
+        return concept
     return None
+
+
+def _ends_short(clause: str) -> bool:
+    """A clause that ends on a shortfall states a defect (推进…建设有差距), whatever verb opens it."""
+    return any(m.end() == len(clause.rstrip("。；;，,")) for m in pattern("shortfall").finditer(clause))

@@ -42,9 +42,10 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
         asks = False  # the sentence opened with a request, a pledge or procedure: none of it is a finding
         for j, (c, p) in enumerate(zip(cl, scores, strict=True)):
             own = text[c.start : c.end]
-            why = vetoed(own)
+            # with its marker (一、关于…方面 frames a list) and without it (三是狠抓落实 pledges)
+            why = vetoed(own) or vetoed(own[marker_end(own) :])
             if j == 0 or cl[j - 1].mark in _SENTENCE_ENDS:  # a colon opens what follows: a new sentence here
-                asks = why in ("request", "pledge") or (why == "procedure" and not says("finding_cue", own))
+                asks = why in ("request", "pledge", "focus") or (why == "procedure" and not says("finding_cue", own))
             keep = p >= th and not asks and why is None and not any(_overlaps((c.start, c.end), t) for t in taken)
             if run and (not keep or marker_end(own)):
                 blocks.extend(_block(text, run))
