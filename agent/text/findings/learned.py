@@ -13,6 +13,7 @@ carries a check for it (``learned_only``). Pure.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from agent.schema import Span
 from agent.text.clauses import Clause, clauses, marker_end
@@ -33,8 +34,9 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
         return []
     blocks: list[ProblemBlock] = []
     th = THRESHOLD if threshold is None else threshold
+    took = _Taken(taken)
     for k, (ps, pe) in enumerate(paras):
-        if _frames_next(text, (ps, pe), paras[k + 1] if k + 1 < len(paras) else None, taken):
+        if _frames_next(text, (ps, pe), paras[k + 1] if k + 1 < len(paras) else None, took):
             continue
         cl = clauses(text, ps, pe)
         scores = clause_scores(text, cl, model)
@@ -46,7 +48,7 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
             why = vetoed(own) or vetoed(own[marker_end(own) :])
             if j == 0 or cl[j - 1].mark in _SENTENCE_ENDS:  # a colon opens what follows: a new sentence here
                 asks = why in ("request", "pledge", "focus") or (why == "procedure" and not says("finding_cue", own))
-            keep = p >= th and not asks and why is None and not any(_overlaps((c.start, c.end), t) for t in taken)
+            keep = p >= th and not asks and why is None and not took.overlaps(c.start, c.end)
             if run and (not keep or marker_end(own)):
                 blocks.extend(_block(text, run))
                 run = []
@@ -62,15 +64,30 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
 _SENTENCE_ENDS = set("。！!？?\n：:")
 
 
-def _frames_next(text: str, para: Span, nxt: Span | None, taken: list[Span]) -> bool:
+class _Taken:
+    """The spans the rules took, merged and sorted: whether a span overlaps one is a bisection, so a notice
+    with thousands of rule findings and clauses stays linear (not clauses × findings)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end) - 1  # the last taken span that starts before ``end``
+        return i >= 0 and self.ends[i] > start
+
+
+def _frames_next(text: str, para: Span, nxt: Span | None, took: _Taken) -> bool:
     """A marked heading paragraph (``(一)…``, ``一、…``) over a paragraph the rules cut findings from only
     frames them (CONVENTION.md: headings that frame a list are no findings)."""
     return (nxt is not None and marker_end(text[para[0] : para[1]]) > 0 and not text[para[0] : para[1]].startswith("有的")
-            and any(t[0] <= nxt[0] < t[1] or nxt[0] <= t[0] < nxt[1] for t in taken))
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return min(a[1], b[1]) > max(a[0], b[0])
+            and took.overlaps(nxt[0], max(nxt[1], nxt[0] + 1)))
 
 
 def _block(text: str, run: list[Clause]) -> list[ProblemBlock]:
