@@ -44,3 +44,16 @@ def test_first_sight_is_logged_once(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="first sight is logged already"):
         firstsight.log_first_sight("holdout99", report, log=log)
     assert firstsight.seen_sets(log) == {"holdout99"}
+
+
+def test_where_the_two_detectors_disagree_the_record_says_so() -> None:
+    from agent.record.pipeline import analyse, rules_record
+    from agent.text.ingest import Notice
+
+    text = ("巡察反馈会召开\n近日，县委第一巡察组向某局党组反馈巡察情况。巡察发现，存在理论学习不深入、财务管理不规范等问题。"
+            "同时，干部队伍建设薄弱，后备干部储备不足。\n会议要求，要坚决抓好整改。")
+    rec = rules_record(analyse(Notice("x.txt", text, "utf-8", "n_x")))
+    learned = [p for p in rec.problems if p.found_by == "learned"]
+    assert learned and all("不" in p.title.text or "薄弱" in p.title.text for p in learned)
+    assert "learned_only" in {c.code for c in rec.checks}
+    assert not any("要坚决" in p.title.text for p in rec.problems)  # a request is vetoed

@@ -91,6 +91,8 @@ def _frames_next(text: str, para: Span, nxt: Span | None, took: _Taken) -> bool:
 
 
 def _block(text: str, run: list[Clause]) -> list[ProblemBlock]:
+    while len(run) > 1 and run[0].end - run[0].start < MIN_CHARS:
+        run = run[1:]  # a connective (同时，此外，) opens the sentence: the finding starts after it
     if not run:
         return []
     s, e = run[0].start, run[-1].end
