@@ -210,3 +210,14 @@ def test_numbered_paragraphs_under_a_heading_and_the_aspect_that_frames_them() -
         "一是党支部书记对党建工作要求认识有差距。党建意识不强",  # 要求 inside a finding is no requirement
         "二是党内政治生活不严肃。记录不规范",
     ]
+
+
+def test_aspects_that_frame_a_list_after_zhuyaoshi_are_no_findings() -> None:
+    text = (
+        "学校党委第二巡察组向某学院党委反馈巡察情况。\n"
+        "巡察发现该学院党委在贯彻落实上级部署、基层党组织建设等方面存在一些问题、短板和弱项，主要是：落实民主集中制不到位，"
+        "党建工作基础不扎实。\n"
+    )
+    got = " ".join(span for span, _ in _problems(text))
+    assert "落实民主集中制不到位" in got and "党建工作基础不扎实" in got
+    assert not any(title in ("贯彻落实上级部署", "基层党组织建设") for _, title in _problems(text))
