@@ -87,6 +87,8 @@ def test_days_of_feedback_give_its_first_day_not_a_stay() -> None:
     ("5月10日省委巡视组进驻。", "省委巡视组"),  # a date's 日 is no part of the place
     ("市委派出三个专项巡察组开展巡察。", "三个专项巡察组"),  # 派出 is no modifier of the group
     ("2014年中央巡视组向该省反馈。", "中央巡视组"),  # nor is a date's 年 part of a place
+    ("江门台山市委第一、第二巡察组分别进驻。", "江门台山市委第一、第二巡察组"),  # ordinals listed
+    ("要负责同志就落实市委巡察组反馈意见作表态。", "市委巡察组"),
 ])
 def test_inspector_as_first_written(text: str, inspector: str) -> None:
     got = facts(text)

@@ -21,14 +21,14 @@ _N = r"[一二两三四五六七八九十\d]+"
 # 十三届无棣县委第七轮巡察第五巡察组, 十一届省委第八轮巡视16个巡视组, 省委县(市、区)巡视组: a place name
 # (no function words: 配合/接到/接受/代表… start no name; a session 十三届 reads as part of it), the party body, a round
 # (第七轮巡察), ordinals or counts, a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
-_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组长关于是及等并将已被为把从给据按照个各第轮中近日就年]|落实)[\u4e00-\u9fa5]){0,8}?"
+_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组长关于是及等并将已被为把从给据按照个各第轮中近日就年实]|落实)[\u4e00-\u9fa5]){0,8}?"
 _BODY = r"(?:[县市区州省旗]委|[县市区]\(市、区\)委|党委|党组|中央)"
 _ROUND = rf"(?:第{_N}轮(?:第{_N}批)?(?:巡[察视])?|第{_N}批)?"
 _MODIFIER = (
     r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
 )
 _INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
-    rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d、]+|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+    rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d]+(?:、第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
 )
 # groups named by their count, with or without the body after it: 4个区委巡察组, 10个专项巡视组, 十六个中央巡视组
 _COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视]组")
