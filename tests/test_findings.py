@@ -221,3 +221,26 @@ def test_aspects_that_frame_a_list_after_zhuyaoshi_are_no_findings() -> None:
     got = " ".join(span for span, _ in _problems(text))
     assert "落实民主集中制不到位" in got and "党建工作基础不扎实" in got
     assert not any(title in ("贯彻落实上级部署", "基层党组织建设") for _, title in _problems(text))
+
+
+def test_a_dun_list_of_defects_each_ending_on_its_shortfall() -> None:
+    text = (
+        "市委第二巡察组向某医院党委反馈巡察意见。\n"
+        "反馈指出，该院在改革发展等方面做出了贡献。巡察中也发现院党委学习理论不够深入、落实两个责任不够有力、"
+        "推动高质量发展方面还有差距。\n"
+    )
+    assert [title for _, title in _problems(text)] == ["院党委学习理论不够深入", "落实两个责任不够有力", "推动高质量发展方面还有差距"]
+
+
+def test_a_noun_list_after_faxian_is_no_defect_list() -> None:
+    text = "市委巡察组向某局反馈。巡察组发现了该局在党的建设、作风建设两方面的做法，予以肯定。\n"
+    assert _problems(text) == []
+
+
+def test_what_is_asked_after_the_aspects_is_no_finding() -> None:
+    text = (
+        "市委第三巡察组向某医院反馈。\n会上，组长指出该院在党的领导、全面从严治党等方面存在的问题，针对存在的问题，"
+        "巡察组提出两点意见：一是加强党的领导；二是全面加强党的建设。\n"
+    )
+    titles = [title for _, title in _problems(text)]
+    assert "党的领导" in titles and not any("加强" in t for t in titles)

@@ -30,7 +30,7 @@ SHORTFALL = (
     Entry(r"不力|乏力", "整改不力", "有力推进"),
     Entry(r"短板", "基层治理存在短板", "补齐"),
     Entry(r"薄弱", "基层党建薄弱", "加强基层党建"),
-    Entry(r"不严|不实|不细|不深|不足|不够|不强|不高|不精准|不规范|不健全|不完善|不及时|不彻底|不扎实|不充分|不明显|不落实",
+    Entry(r"不严|不实|不细|不深|不足|不够[\u4e00-\u9fa5]{0,2}|不强|不高|不精准|不规范|不健全|不完善|不及时|不彻底|不扎实|不充分|不明显|不落实",
           "财务管理不规范", "规范财务管理"),
     Entry(r"流于形式|走过场|形式主义|官僚主义", "组织生活流于形式", "形式多样"),
     Entry(r"(?<![要应需须将])未(?!来)[^，,。；;]{0,12}", "未按规定公开", "未来三年"),
@@ -149,6 +149,11 @@ def vetoed(clause: str) -> str | None:
             continue  # 讲话精神不深入 states a defect; so does 推进…建设有差距, ending on its shortfall
         return concept
     return None
+
+
+def ends_on_shortfall(clause: str) -> bool:
+    """A clause that ends on a shortfall states a defect (推进…建设有差距), whatever verb opens it."""
+    return _ends_short(clause)
 
 
 def _ends_short(clause: str) -> bool:

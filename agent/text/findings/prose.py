@@ -31,6 +31,7 @@ from agent.text.findings.items import (
     block,
     clause_list,
     colon_list,
+    defect_list,
     finding_sentences,
     items,
     list_at,
@@ -264,6 +265,8 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
                 found.append(Passage((start, end), None, "colon"))
             pos = max(end, start + 1)
         elif listed is not None:
+            if (asks := _ASKS_IN_SENTENCE.search(text, *listed)) is not None:  # …等方面存在的问题，针对存在的问题，巡察组提出四点意见：
+                listed = (listed[0], asks.start())
             aspects = not LIST.search(text, *listed) and bool(ASPECTS.search(text, *listed))
             found.append(Passage(listed, None, "aspects" if aspects else "list"))
             pos = listed[1]
@@ -275,11 +278,18 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
     return sorted(found, key=lambda p: p.span)
 
 
+_DEFECT_CUE = re.compile(r"发现|指出|存在")  # where a defect list (``items.defect_list``) starts
+# a clause inside a findings sentence that turns to what is asked: the findings end before it
+_ASKS_IN_SENTENCE = re.compile(r"[，,](?=针对|对此|[^，,。；]{0,10}提出了?[^，,。；]{0,8}(?:意见|建议|要求))")
+
+
 def _next_list(text: str, s: int, e: int) -> Span | None:
     """The next sentence of [s, e) holding a ``存在…问题`` list that reads as a finding."""
     for a, b in sentences(text, s, e):
         sent = text[a:b]
         m = list_at(sent, 0, len(sent)) or ASPECTS.search(sent) or COMMA_LIST.search(sent)
+        if not m and defect_list(sent, 0, len(sent)):
+            m = _DEFECT_CUE.search(sent)
         if not m:
             continue
         before = re.split(r"[，,]", sent[: m.start()])[-1]  # the clause the list is in, not earlier ones
