@@ -122,15 +122,9 @@ def first_sight_cmd(
 def train_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="folder for the models (default: agent/models)")] = None,
 ) -> None:
-    """Train the learned models (clauses, category) from every gold set whose first sight is logged."""
+    """Train the learned models (clauses, category, document type) from every gold set whose first sight is logged."""
     from agent.scoring import train
 
     paths = train.train_all(out=out or train.MODELS)
     for name, path in paths.items():
-        Console().print(escape_text(f"{name}: {path}"))
-
-
-def escape_text(s: str) -> str:
-    from rich.markup import escape
-
-    return escape(s)
+        Console().print(f"{name}: {path}", markup=False, soft_wrap=True)

@@ -145,17 +145,12 @@ def vetoed(clause: str) -> str | None:
     for concept in ("request", "pledge", "procedure", "focus", "frame", "praise"):
         if not pattern(concept).search(clause):
             continue
-        if concept == "procedure" and says("shortfall", clause) or concept == "pledge" and _ends_short(clause):
+        if concept == "procedure" and says("shortfall", clause) or concept == "pledge" and ends_on_shortfall(clause):
             continue  # 讲话精神不深入 states a defect; so does 推进…建设有差距, ending on its shortfall
         return concept
     return None
 
 
 def ends_on_shortfall(clause: str) -> bool:
-    """A clause that ends on a shortfall states a defect (推进…建设有差距), whatever verb opens it."""
-    return _ends_short(clause)
-
-
-def _ends_short(clause: str) -> bool:
     """A clause that ends on a shortfall states a defect (推进…建设有差距), whatever verb opens it."""
     return any(m.end() == len(clause.rstrip("。；;，,")) for m in pattern("shortfall").finditer(clause))
