@@ -1,4 +1,4 @@
-"""Train the learned detectors from the gold folders: which clauses state findings, and a finding's class.
+"""Train the learned detectors from the gold folders: which clauses state findings, a finding's class, a notice's type.
 
 Why a module of its own: the rules grow one wording at a time, while the gold already in the repo holds
 thousands of labelled clauses; a plain character n-gram logistic regression learned from them reaches
@@ -90,11 +90,10 @@ def category_rows(dirs: Iterable[Path]) -> Rows:
     """One row per gold finding with a title and a category: the title's features and the class's index."""
     rows, h = Rows(), hashlib.sha256()
     for _, g in _records(dirs):
-        view_of = reading_view
         for p in g["problems"]:
             title, cat = (p.get("title") or {}).get("text"), p.get("category")
             if title and cat in CATEGORIES:
-                rows.x.append(title_features(view_of(title).text))
+                rows.x.append(title_features(reading_view(title).text))
                 rows.y.append(CATEGORIES.index(cat))
                 h.update(f"{title}\t{cat}\n".encode())
     rows.digest = h.hexdigest()[:16]
@@ -156,7 +155,8 @@ def train_doctype(dirs: Iterable[Path], c: float = C_DOCTYPE) -> dict[str, Any]:
 
 
 def train_all(dirs: Iterable[Path] | None = None, out: Path = MODELS) -> dict[str, Path]:
-    """Train both models on ``dirs`` (every gold set by default) and store them as JSON in ``out``."""
+    """Train the three models (clauses, category, document type) on ``dirs`` (every logged gold set by
+    default) and store them as JSON in ``out``."""
     dirs = list(dirs or gold_dirs())
     out.mkdir(parents=True, exist_ok=True)
     paths = {}

@@ -98,17 +98,17 @@ def category_of(title: str, description: str = "") -> str:
     if MODE == "words":
         return category_from_words(title, description)
     t = unwrap(title)
+    named = tuple(name for name, words in NAMING if re.search(words, t))
+    if len(named) == 1 and MODE == "combined":
+        return named[0]  # what the words alone say too
     scores = category_scores(t)
     if not scores:
         return category_from_words(title, description)
     if MODE == "learned":
         return max(scores, key=lambda k: scores[k])
-    named = tuple(name for name, words in NAMING if re.search(words, t))
-    if len(named) == 1:
-        return named[0]
     if not named:  # no naming word: the model, unless it is unsure and hinting words narrow the choice
         top = max(scores, key=lambda k: scores[k])
         if scores[top] < 0.5 and (words := category_choices(title, description)):
             return max(words, key=lambda k: scores.get(k, 0.0))
         return top
-    return max(named or scores, key=lambda k: scores.get(k, 0.0))
+    return max(named, key=lambda k: scores.get(k, 0.0))

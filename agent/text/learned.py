@@ -26,7 +26,7 @@ def use(folder: Path | None) -> None:
 
 
 def load(name: str) -> dict[str, Any] | None:
-    """A stored model by name (``clauses``, ``category``); None when it has not been trained."""
+    """A stored model by name (``clauses``, ``category``, ``doctype``); None when it has not been trained."""
     return _load(name, str(_FOLDER[0]))
 
 

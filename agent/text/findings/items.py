@@ -223,8 +223,8 @@ def _sentence_items(text: str, sent: Span) -> list[Span]:
     if not found and (m := COMMA_LIST.search(text, a, b)) is not None:
         listed = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "，,")]
         found.extend(p for p in listed if p[1] - p[0] >= 3)
-    if not found:
-        found.extend(defect_list(text, a, b))
+    if not found and (defects := defect_list_at(text, a, b)) is not None:
+        found.extend(defects[1])
     if found:
         return found
     return [sent] if b - a >= 6 and states_problem(text, a, b) else []
@@ -239,16 +239,16 @@ def states_problem(text: str, a: int, b: int) -> bool:
 _DEFECT_LIST = re.compile(r"(?:发现|指出|存在)(?:了|着)?(?P<list>[^。；;：:，,]{8,300}?、[^。；;：:，,]{4,300}?)(?=[。；;]|$)")
 
 
-def defect_list(text: str, s: int, e: int) -> list[Span]:
-    """The items of a ``发现A不到位、B有差距`` list in [s, e): each part between 、 ends on a shortfall
-    (``agent.text.vocab``), at least two; [] when any part does not (a noun list is not a defect list)."""
+def defect_list_at(text: str, s: int, e: int) -> tuple[re.Match[str], list[Span]] | None:
+    """The first ``发现A不到位、B有差距`` list in [s, e) and its items: each part between 、 ends on a shortfall
+    (``agent.text.vocab``), at least two; None when any part does not (a noun list is not a defect list)."""
     m = _DEFECT_LIST.search(text, s, e)
     if m is None:
-        return []
+        return None
     parts = [trim(text, sp) for sp in quote_aware_split(text, m.start("list"), m.end("list"), "、")]
     if len(parts) < 2 or not all(vocab.ends_on_shortfall(text[a:b]) for a, b in parts):
-        return []
-    return parts
+        return None
+    return m, parts
 
 
 def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:

@@ -44,12 +44,13 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
         asks = False  # the sentence opened with a request, a pledge or procedure: none of it is a finding
         for j, (c, p) in enumerate(zip(cl, scores, strict=True)):
             own = text[c.start : c.end]
+            marked = marker_end(own)
             # with its marker (一、关于…方面 frames a list) and without it (三是狠抓落实 pledges)
-            why = vetoed(own) or vetoed(own[marker_end(own) :])
+            why = vetoed(own) or vetoed(own[marked:])
             if j == 0 or cl[j - 1].mark in _SENTENCE_ENDS:  # a colon opens what follows: a new sentence here
                 asks = why in ("request", "pledge", "focus") or (why == "procedure" and not says("finding_cue", own))
             keep = p >= th and not asks and why is None and not took.overlaps(c.start, c.end)
-            if run and (not keep or marker_end(own)):
+            if run and (not keep or marked):
                 blocks.extend(_block(text, run))
                 run = []
             if keep:

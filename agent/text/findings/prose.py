@@ -31,7 +31,7 @@ from agent.text.findings.items import (
     block,
     clause_list,
     colon_list,
-    defect_list,
+    defect_list_at,
     finding_sentences,
     items,
     list_at,
@@ -278,7 +278,6 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
     return sorted(found, key=lambda p: p.span)
 
 
-_DEFECT_CUE = re.compile(r"发现|指出|存在")  # where a defect list (``items.defect_list``) starts
 # a clause inside a findings sentence that turns to what is asked: the findings end before it
 _ASKS_IN_SENTENCE = re.compile(r"[，,](?=针对|对此|[^，,。；]{0,10}提出了?[^，,。；]{0,8}(?:意见|建议|要求))")
 
@@ -288,8 +287,8 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
     for a, b in sentences(text, s, e):
         sent = text[a:b]
         m = list_at(sent, 0, len(sent)) or ASPECTS.search(sent) or COMMA_LIST.search(sent)
-        if not m and defect_list(sent, 0, len(sent)):
-            m = _DEFECT_CUE.search(sent)
+        if not m and (defects := defect_list_at(sent, 0, len(sent))) is not None:
+            m = defects[0]
         if not m:
             continue
         before = re.split(r"[，,]", sent[: m.start()])[-1]  # the clause the list is in, not earlier ones
