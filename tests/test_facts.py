@@ -89,10 +89,23 @@ def test_days_of_feedback_give_its_first_day_not_a_stay() -> None:
     ("2014年中央巡视组向该省反馈。", "中央巡视组"),  # nor is a date's 年 part of a place
     ("江门台山市委第一、第二巡察组分别进驻。", "江门台山市委第一、第二巡察组"),  # ordinals listed
     ("要负责同志就落实市委巡察组反馈意见作表态。", "市委巡察组"),
+    ("近日，青山区委第一至第五巡察组分别进驻区农业局等单位。", "青山区委第一至第五巡察组"),  # a range of groups
+    ("今年4月，市委第二巡察组、第七巡察组分别对甲集团、乙集团开展了巡察。", "市委第二巡察组、第七巡察组"),
 ])
 def test_inspector_as_first_written(text: str, inspector: str) -> None:
     got = facts(text)
     assert got.inspector and text[got.inspector[0] : got.inspector[1]] == inspector
+
+
+@pytest.mark.parametrize("text, feedback", [
+    # the date told with the act, not another date of the sentence (a merger in brackets, a later check)
+    ("4月至6月，市委巡察组对甲公司(该公司已于2022年12月重组)开展了巡察，并于2022年8月反馈了巡察意见。", "2022-08"),
+    ("2024年3月1日至4月2日，县委巡察组对县民政局开展了巡察，7月6日，县委巡察组向县民政局反馈了巡察意见，"
+     "11月5日，县纪委反馈了审核意见。", "2024-07-06"),
+    ("2024年第二轮巡察情况反馈会议于3月17日召开。", "2024-03-17"),  # after the act when none is before it
+])
+def test_feedback_day_is_the_date_told_with_the_act(text: str, feedback: str) -> None:
+    assert facts(text).feedback_date == feedback
 
 
 def test_a_meetings_days_are_no_stay() -> None:

@@ -84,6 +84,12 @@ def test_a_reference_to_problems_is_not_a_list() -> None:
     assert m is not None and m.group("list") == "账目不清、公章管理混乱"
 
 
+def test_a_list_closed_by_its_count_is_a_list() -> None:
+    # 等问题557个: the round's tally closes the list (a lead count that follows is no finding)
+    text = "巡视组发现被巡视单位党组织存在落实责任不严格、违规用人、“四风”问题屡禁不止等问题557个，涉及问题线索264件。"
+    assert [span for span, _ in _problems(text)] == ["落实责任不严格", "违规用人", "“四风”问题屡禁不止"]
+
+
 def test_clauses_after_a_cue_are_items_when_short_and_unparted_by_semicolons() -> None:
     text = "巡察组指出，该局也存在一些问题，主要表现在：业务培训抓得不实，内部审批流程不规范，档案管理较为混乱等。"
     assert [span for span, _ in _problems(text)] == ["业务培训抓得不实", "内部审批流程不规范", "档案管理较为混乱"]

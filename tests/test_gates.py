@@ -26,6 +26,7 @@ GATES = {
     "holdout10": (0.92, 1.0, 0.86, 0.86, 0.91),
     "holdout11": (0.92, 0.97, 0.81, 0.91, 0.84),
     "holdout12": (0.96, 1.0, 0.74, 0.92, 0.82),
+    "holdout13": (0.88, 0.95, 0.91, 0.92, 0.79),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 

@@ -17,7 +17,7 @@ from agent.schema import Figure, Span
 from agent.text.dates import since
 
 _N = r"[一二两三四五六七八九十\d]+"
-# 县委第四农村专项巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
+# 县委第四农村专项巡察组, 区委第一至第五巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
 # 十三届无棣县委第七轮巡察第五巡察组, 十一届省委第八轮巡视16个巡视组, 省委县(市、区)巡视组: a place name
 # (no function words: 配合/接到/接受/代表… start no name; a session 十三届 reads as part of it), the party body, a round
 # (第七轮巡察), ordinals or counts, a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
@@ -28,11 +28,13 @@ _MODIFIER = (
     r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
 )
 _INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
-    rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d]+(?:、第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+    rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
 )
 # groups named by their count, with or without the body after it: 4个区委巡察组, 10个专项巡视组, 十六个中央巡视组
 _COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视]组")
 _COUNT_BEFORE = re.compile(rf"{_N}个$")
+# more groups of the same body listed after the first: 市委第一巡察组、第六巡察组
+_MORE_GROUPS = re.compile(rf"(?:[、和及]第{_N}巡[察视]组)+")
 # a school's or company's group named without its body: 第二巡察组第四巡察小组
 _ORDINAL_GROUP = re.compile(rf"(?<![委组])第{_N}巡[察视]小?组(?:第{_N}巡[察视]小组)?")
 _BARE_INSPECTOR = re.compile(r"巡[察视]组")  # the text never names the group's body: its first bare mention
@@ -77,7 +79,8 @@ def _earliest(text: str, start: int, end: int) -> Span | None:
     named = _first(_INSPECTOR, text, start, end)
     if named:
         counted = _COUNT_BEFORE.search(text, max(start, named[0] - 4), named[0])
-        return (counted.start(), named[1]) if counted else named
+        more = _MORE_GROUPS.match(text, named[1], end)
+        return (counted.start() if counted else named[0], more.end() if more else named[1])
     return _first(_COUNTED_GROUP, text, start, end)
 
 
@@ -154,6 +157,8 @@ def _dates(
             continue  # another round's dates (第七轮 when the group is 第八轮's)
         month = f.iso is not None and not re.fullmatch(r"\d{4}", f.iso)
         stay, fed = _STAY.search(clause), FEEDBACK_ACT.search(clause)
+        if fed and not _nearest_to(f, cs + fed.end(), dates, cs, cs + len(clause)):
+            fed = None  # another date of the sentence is the feedback's (已于12月重组…，并于8月反馈了)
         if f.iso_end and stay:
             stays.append(f)
         elif f.iso_end and fed and facts.feedback_date is None:
@@ -179,6 +184,16 @@ def _dates(
         facts.start, facts.end = starts[0], max(ends)
         facts.start = min(starts)
     _feedback_after_stay(facts)
+
+
+def _nearest_to(f: Figure, at: int, dates: list[Figure], lo: int, hi: int) -> bool:
+    """Whether ``f`` is the date of [lo, hi) that the act ending at ``at`` is told with: the nearest one
+    written before it (于8月29日反馈了), else the nearest after it (反馈会议于3月17日召开). Dates of a
+    year alone date no act."""
+    said = [d for d in dates if lo <= d.span[0] < hi and d.iso and not re.fullmatch(r"\d{4}", d.iso)]
+    before = [d for d in said if d.span[1] <= at]
+    near = max(before, key=lambda d: d.span[1]) if before else min(said, key=lambda d: d.span[0], default=None)
+    return near is f
 
 
 def _feedback_after_stay(facts: InspectionFacts) -> None:

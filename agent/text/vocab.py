@@ -124,8 +124,14 @@ PRAISE = (
     Entry(r"稳中有(?:升|进)|有所(?:提升|提高|增强)|明显(?:提升|提高|增强)(?![^，,。]{0,4}不)", "办学水平稳中有升", "提升不明显"),
 )
 
+# The inspection's own work on leads (线索 counted or handed on): a tally of its work, never a finding.
+LEADS = (
+    Entry(r"问题线索", "涉及领导班子成员问题线索264件", "线上办理问题"),
+    Entry(r"线索[^。]{0,20}(?:移交|移送|转交|转办)", "收到的线索已按规定移交", "移交档案不及时"),
+)
+
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "praise": PRAISE, "focus": FOCUS,
+            "praise": PRAISE, "focus": FOCUS, "leads": LEADS,
             "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}
 
@@ -141,8 +147,8 @@ def says(concept: str, clause: str) -> bool:
 
 
 def vetoed(clause: str) -> str | None:
-    """The concept that makes a clause no finding (a request, a pledge, procedure, a frame, praise), or None."""
-    for concept in ("request", "pledge", "procedure", "focus", "frame", "praise"):
+    """The concept that makes a clause no finding (a request, a pledge, procedure, a frame, praise, leads), or None."""
+    for concept in ("request", "pledge", "procedure", "focus", "frame", "praise", "leads"):
         if not pattern(concept).search(clause):
             continue
         if concept == "procedure" and says("shortfall", clause) or concept == "pledge" and ends_on_shortfall(clause):

@@ -20,7 +20,8 @@ LIST = re.compile(
     r"(?:存在(?:着)?|发现(?:了)?|出现(?:了)?|还有|反馈了|主要是)(?:一些|部分)?"
     r"(?P<list>(?!的|了|问题|存在|一些|一定|不少|较多)[^。；;：:,，]{4,400}?)"
     r"(?:等(?:“[^“”]{1,8}”)?(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等?现象|等不足|问题"
-    r"|等[\d一二三四五六七八九十]+个方面(?:[\d一二三四五六七八九十]+(?:条|个|项)(?:具体)?问题)?)(?=[。；;，,]|$)"
+    r"|等[\d一二三四五六七八九十]+个方面(?:[\d一二三四五六七八九十]+(?:条|个|项)(?:具体)?问题)?)"
+    r"(?:[\d一二三四五六七八九十百千]{1,6}(?:个|条|项|件))?(?=[。；;，,]|$)"  # 等问题557个, 的问题23条
 )
 # ``A、B、C等问题仍不同程度存在``: the list opens its sentence and 存在 follows it
 LIST_FRONT = re.compile(
@@ -47,7 +48,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 PROBLEM_WORDS = vocab.pattern("problem_word")  # one list of problem words (agent.text.vocab)
 TRIM = " \t\n，,、。；;：:等"
 # A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
-NOT_FINDING = re.compile(r"问题线索|线索[^。]{0,20}(?:移交|移送|转交|转办)")
+NOT_FINDING = vocab.pattern("leads")
 # ``有的…；有的…；有的…``: clauses parted by ``；`` that each open with 有的 (少数/个别/部分…), the way news lists
 # findings without numbers; ``有的`` is their marker, as ``一是`` is of a numbered list
 SOME = re.compile(r"(?:有的|有些|少数|个别|部分)(?!放矢)")
