@@ -30,6 +30,11 @@ def test_whole_table_is_one_character_for_one():
     ("發現問題１２個，，整改率９５％", "发现问题12个，整改率95%"),
     ("乾隆年间的显著变化", "乾隆年间的显著变化"),  # simplified characters are never changed
     ("後續整改於2023年完成", "后续整改于2023年完成"),
+    ("反馈" + "QUJD" * 20 + "问题", "反馈问题"),  # a blob of 64+ letters and digits is noise
+    ("退回资金" + "1" * 70 + "元", "退回资金元"),  # so is a run of digits no figure has
+    ("整改“““““到位””", "整改““到位””"),  # a mark repeated past two keeps two
+    ("存在问题……——", "存在问题……——"),  # marks of two stay
+    ("巡察" + " " * 20 + "反馈", "巡察" + " " * 8 + "反馈"),
 ])
 def test_view_examples(text, view):
     assert reading_view(text).text == view
@@ -41,6 +46,15 @@ def test_spans_map_back(text):
     for i in range(len(v.text)):
         s, e = v.to_original(i, i + 1)
         assert reading_view(text[s:e]).text == v.text[i]
+
+
+def test_noise_costs_no_span():
+    blob = "QUJD" * 500
+    text = f"巡察发现该局存在财务管理不规范、公务用车管理不严等问题。{blob}\n共退回资金41115元。"
+    rec = rules_record(analyse(dataclasses.replace(read_notice(SAMPLES[0]), text=text)))
+    money = [f for f in rec.figures if f.kind == "money"]
+    assert money and text[money[0].span[0] : money[0].span[1]] == "41115元"
+    assert all(text[p.span[0] : p.span[1]] for p in rec.problems)
 
 
 def test_simplified_notices_are_untouched():

@@ -104,7 +104,7 @@ _MONTH_LIST = re.compile(rf"{_LB}(?P<m1>{_M})(?=(?:、{_M})*、{_M}月)")
 _SINCE_AFTER = re.compile(r"[^，,。；;、\n\d]{0,8}以来")
 # a rectification paragraph: what was done after the feedback (整改情况：4月11日召开…)
 _RECTIFICATION_LINE = re.compile(
-    r"[ \t\u3000]*(?:[(（][一二三四五六七八九十\d]+[)）])?整改(?:情况|措施|进展|结果)[:：]"
+    r"[ \t\u3000]{0,8}(?:[(（][一二三四五六七八九十\d]{1,4}[)）])?整改(?:情况|措施|进展|结果)[:：]"
 )
 OPENING = 400  # the opening's dates (the stay, the feedback) lie in its first characters
 

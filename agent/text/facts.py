@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from agent.schema import Figure, Span
 from agent.text.dates import since
 
-_N = r"[一二两三四五六七八九十\d]+"
+_N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 digits must not cost its square
 # 县委第四农村专项巡察组, 区委第一至第五巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
 # 十三届无棣县委第七轮巡察第五巡察组, 十一届省委第八轮巡视16个巡视组, 省委县(市、区)巡视组: a place name
 # (no function words: 配合/接到/接受/代表… start no name; a session 十三届 reads as part of it), the party body, a round

@@ -19,11 +19,11 @@ HEADING_KINDS = ("cn", "paren_cn", "num", "paren_num", "fankui")
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fankui", re.compile(r"(?:反馈问题|存在问题|问题)[:：]\s*")),
     ("zhenggai", re.compile(r"(?:整改情况|整改措施|整改进展|整改)[:：]\s*")),
-    ("paren_cn", re.compile(rf"[(（]([{CN_NUM}]+)[)）]\s*")),
+    ("paren_cn", re.compile(rf"[(（]([{CN_NUM}]{{1,4}})[)）]\s*")),
     ("paren_num", re.compile(r"[(（](\d{1,3})[)）]\s*")),
-    ("cn", re.compile(rf"([{CN_NUM}]+)[、.．]\s*")),
+    ("cn", re.compile(rf"([{CN_NUM}]{{1,4}})[、.．]\s*")),
     ("num", re.compile(r"(\d{1,3})(?:[、．]|\.(?!\d))\s*")),
-    ("shi", re.compile(rf"([{CN_NUM}]+)是\s*")),
+    ("shi", re.compile(rf"([{CN_NUM}]{{1,4}})是\s*")),
 )
 _UNIT_RE = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
 _SENTENCE_END = re.compile(r"[。；;!！?？]")

@@ -18,7 +18,7 @@ CN_NUMERAL_CHARS = "零" + CN_DIGITS + "十百千万亿"
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_ARABIC_TIMES = re.compile(r"([0-9]+(?:\.[0-9]+)?)(十万|百万|千万|万亿|[十百千万亿])")
+_ARABIC_TIMES = re.compile(r"(?<![0-9.])([0-9]{1,15}(?:\.[0-9]{1,8})?)(十万|百万|千万|万亿|[十百千万亿])")
 _CN_ONLY = re.compile(f"[{CN_NUMERAL_CHARS}]+")
 
 # multipliers written after a number (万元, 亿元, 百万元); "" is plain 元

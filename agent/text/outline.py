@@ -34,7 +34,7 @@ _CONTACT_HINT = re.compile(
 _CLOSING = re.compile(r"^(?:下一步|下阶段|今后|总之|综上)")
 _SOURCE_LINE = re.compile(r"^[(（]?来源[:：].*[)）]?$")
 _PHONE = re.compile(r"(?:0\d{2,3}[-－—]\d{7,8}|1[3-9]\d{9}|\d{7,8})")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
 _ADDRESS = re.compile(r"(?:邮政地址|通信地址|通讯地址|办公地点|地址)[:：]\s*([^,，;；。]+)")
 
 

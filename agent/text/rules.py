@@ -24,11 +24,11 @@ _ONGOING = vocab.pattern("status_ongoing")  # one list with status_evidence's (�
 # 中共XX委员会关于…, 中共XX局党组关于…: the body that reports
 _ISSUER_IN_TITLE = re.compile(r"^((?:中共|中国共产党)[\u4e00-\u9fa5]{2,30}?(?:委员会|工作委员会|党组|党委|党工委))关于")
 _TOTALS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("aspects", re.compile(r"([一二三四五六七八九十\d]+)个方面")),
-    ("problems", re.compile(r"(?:指出|反馈|发现|梳理)?[^。，,]{0,6}?(\d+|[一二三四五六七八九十]+)个(?:具体)?问题")),
-    ("completed", re.compile(r"(?:已经|已)?(?:整改完成|完成整改)(\d+)个")),
-    ("in_progress", re.compile(r"正在整改(\d+)个")),
-    ("units", re.compile(r"巡[察视](\d+)个(?:乡镇|单位|村|党组织)")),
+    ("aspects", re.compile(r"(?<![一二三四五六七八九十\d])([一二三四五六七八九十\d]{1,4})个方面")),
+    ("problems", re.compile(r"(?:指出|反馈|发现|梳理)?[^。，,]{0,6}?(?<![\d一二三四五六七八九十])(\d{1,6}|[一二三四五六七八九十]{1,6})个(?:具体)?问题")),
+    ("completed", re.compile(r"(?:已经|已)?(?:整改完成|完成整改)(\d{1,6})个")),
+    ("in_progress", re.compile(r"正在整改(\d{1,6})个")),
+    ("units", re.compile(r"巡[察视](\d{1,6})个(?:乡镇|单位|村|党组织)")),
 )
 
 
@@ -51,7 +51,7 @@ def issuer_from_title(text: str, title: Span | None) -> Span | None:
 
 
 # several inspected bodies whose rectification one text reports: 40家被巡察单位, 各被巡视党组织, 被巡察党组织和单位
-_SEVERAL_INSPECTED = re.compile(r"各被巡[察视](?:单位|党组织)|被巡[察视]党组织和单位|[\d一二三四五六七八九十]+(?:个|家)被巡[察视]")
+_SEVERAL_INSPECTED = re.compile(r"各被巡[察视](?:单位|党组织)|被巡[察视]党组织和单位|[\d一二三四五六七八九十]{1,6}(?:个|家)被巡[察视]")
 
 
 def doc_type(text: str, title: str, n_units: int) -> DocType:
@@ -105,7 +105,7 @@ def stated_totals(text: str, figures: list[Figure], limit: Span | None = None) -
 _STILL = re.compile(
     vocab.pattern("status_in_progress").pattern
     + r"|加快[^。，,]{0,8}(?:核查|处置|办理|推进)|下一步将"
-    r"|[\d一二三四五六七八九十]+月底前完成|年底前完成"
+    r"|[\d一二三四五六七八九十]{1,3}月底前完成|年底前完成"
 )
 _DONE = re.compile(
     r"已(?:全部|经|于|按要求|按规定)?(?:整改(?:完成|到位)?|完成|清退|清收|追回|收回|退回|退还|办结|入账|撤并|撤销|补齐|补充|补缴|规范|纠正|处理|返回|归还|配齐|移交|拆除|注销|兑付|发放到位)"

@@ -10,7 +10,9 @@ text they read is derived here, in one place, and nowhere else:
   a character of the simplified standard itself (GB 2312: ``乾`` in ``乾隆``, ``菸``) is left alone, so a
   simplified notice is never changed, except four traditional forms GB 2312 also holds (``後於徵麽``);
 - full-width digits, letters and ``％`` fold to ASCII (one character each);
-- a pinyin gloss after a character and the second of a doubled punctuation mark are dropped.
+- a pinyin gloss after a character and the second of a doubled punctuation mark are dropped;
+- noise is dropped: blobs of letters and digits (base64, 10,000 digits of a pasted table), a mark repeated past
+  two and spaces past eight, so that no stage pays for what it never reads.
 
 The record keeps the original text and every span in it indexes into the original: ``View.to_original``
 maps a span of the view back (``starts[i]`` is the original offset of view character ``i``). Pure.
@@ -31,6 +33,12 @@ _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 _GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][{_PINYIN}]{{1,7}}[1-5]?[)）]")
 # The second of a doubled sentence or clause mark (``。。``, ``，，``, ``；；``): a typing slip, not a structure.
 _DOUBLED = re.compile(r"(?<=([。，、；：！？]))\1+")
+# Noise a scraped page carries: a blob of 64 or more letters and digits (base64, a pasted hash, a run of digits no
+# figure has) goes whole; any other mark repeated past two (``“““``, ``——————``, ``**********``) keeps its first two
+# (``……`` and ``——`` are marks of two). What the rules never read costs them nothing, whatever its length.
+_BLOB = re.compile(r"[A-Za-z0-9+/=]{64,}")
+_RUN = re.compile(r"(?<=([^\w\s]))\1(\1+)")
+_SPACES = re.compile(r"(?<=[ \t\u3000]{8})[ \t\u3000]+")
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +116,8 @@ class View:
 def reading_view(text: str) -> View:
     """The reading view of a notice's text (see the module's docstring); linear in the text's length."""
     converted = text.translate(t2s_table()).translate(_FOLD) if _needs_translate(text) else text
-    drops = [m.span() for m in _GLOSS.finditer(converted)] + [m.span() for m in _DOUBLED.finditer(converted)]
+    drops = [m.span() for rx in (_GLOSS, _DOUBLED, _BLOB, _SPACES) for m in rx.finditer(converted)]
+    drops += [m.span(2) for m in _RUN.finditer(converted)]
     if not drops:
         return View(text, converted)
     keep = bytearray(b"\x01") * len(converted)

@@ -27,7 +27,7 @@ def recognize(page: Page) -> Found | None:
 _PROBLEM_WORDS = vocab.pattern("problem_word")  # was a stale copy of items.PROBLEM_WORDS
 # paragraphs that narrate (the round, the meeting, the statistics, the work done) rather than state a finding
 _NARRATIVE = re.compile(
-    r"(?:根据|按照|依据|截至|截止|目前|近日|日前|此次|本次|本轮|通过|会上|会议|巡察过程中|巡察期间|在整改过程中|[\d一二三四五六七八九十]+月)"
+    r"(?:根据|按照|依据|截至|截止|目前|近日|日前|此次|本次|本轮|通过|会上|会议|巡察过程中|巡察期间|在整改过程中|[\d一二三四五六七八九十]{1,3}月)"
 )
 PARAGRAPH_MIN = 12  # characters: shorter lines are dates, names or slogans, not findings
 
