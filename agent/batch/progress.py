@@ -33,8 +33,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from agent.batch.runner import Stats
+from agent.output import lines
 
 SILENCED = ("instructor.v2.retry",)  # "API call failed on attempt N", "Max retries exceeded": ours to report
 
@@ -109,10 +111,10 @@ class Reporter:
             self.stream.write(json.dumps({"ts": round(time.time(), 3), "event": kind, **data}, ensure_ascii=False) + "\n")
             self.stream.flush()
         if kind == "failed" and not self.log_json:
-            self.console.print(f"[red]error:[/red] {data['source']}: {data['reason']}", highlight=False)
+            lines.labelled(self.console, "error", "red", f"{data['source']}: {data['reason']}")
         elif kind == "partial" and not self.log_json:
             for e in data.get("errors", []):
-                self.console.print(f"[yellow]warning:[/yellow] {data['source']}: chunk {e['chunk_id']} failed ({e['kind']}): {e['message']}", highlight=False)
+                lines.labelled(self.console, "warning", "yellow", f"{data['source']}: chunk {e['chunk_id']} failed ({e['kind']}): {e['message']}")
         elif kind.startswith("server_") or kind == "log":
             self._server_event(kind, data)
         self._refresh(force=kind not in ("chunk_started", "chunk_finished"))
@@ -150,7 +152,7 @@ class Reporter:
 
 
 def summary_table(stats: Stats, out: str, db: str) -> Table:
-    t = Table(title=f"xuncha structure → {out} ({db})", show_header=True)
+    t = Table(title=Text(f"xuncha structure → {out} ({db})"), show_header=True)
     t.add_column("")
     t.add_column("", justify="right")
     rows = [
@@ -167,7 +169,7 @@ def summary_table(stats: Stats, out: str, db: str) -> Table:
     for k, v in rows:
         t.add_row(k, str(v))
     for source, reason in stats.failures[:20]:
-        t.add_row(f"[red]{source}[/red]", reason[:120])
+        t.add_row(Text(source, style="red"), Text(reason[:120]))
     if len(stats.failures) > 20:
         t.add_row("…", f"{len(stats.failures) - 20} more failures in the store")
     return t

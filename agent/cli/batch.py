@@ -17,7 +17,7 @@ import typer
 
 from agent.batch import batchio
 from agent.batch.store import Store, default_db
-from agent.cli.console import err
+from agent.cli.console import error, say, warning
 from agent.config import ConfigError, Settings, resolve
 from agent.output.sinks import replaced, write_jsonl
 from agent.record.calls import cache_key
@@ -31,7 +31,7 @@ def _settings(model: str | None) -> tuple[Settings, str]:
     try:
         settings = resolve(model=model)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from None
     if settings.model:
         return settings, settings.model
@@ -43,7 +43,7 @@ def _settings(model: str | None) -> tuple[Settings, str]:
 def _files(paths: list[str]) -> list[str]:
     files = find_notice_files(paths)
     if not files:
-        err.print(f"[red]error:[/red] no files matched {' '.join(paths)}")
+        error(f"no files matched {' '.join(paths)}")
         raise typer.Exit(2)
     return files
 
@@ -56,7 +56,7 @@ def _body(line: dict[str, Any]) -> dict[str, Any]:
 
 def _report_failures(failures: list[tuple[str, str]]) -> None:
     for source, reason in failures:
-        err.print(f"[red]error:[/red] {source}: {reason}")
+        error(f"{source}: {reason}")
 
 
 @batch_app.command("export")
@@ -74,7 +74,7 @@ def export_cmd(
     prompts = load(settings.prompt_version)
     with replaced(out) as fh:
         n = write_jsonl(batchio.request_lines(prepared.chunks, prompts, model_name, settings.max_tokens), fh)
-    err.print(f"{len(prepared.analyses)} notices, {n} requests → {out}"
+    say(f"{len(prepared.analyses)} notices, {n} requests → {out}"
               + (f"; {len(prepared.failures)} files failed" if prepared.failures else ""))
     raise typer.Exit(1 if prepared.failures else 0)
 
@@ -83,10 +83,10 @@ def _load_results(results: Path, model_name: str) -> dict[str, dict[str, Any]]:
     """The batch's result lines by custom_id; unreadable lines and results of another model are warned about."""
     lines, bad = batchio.read_results(results)
     for msg in bad:
-        err.print(f"[yellow]warning:[/yellow] skipped {msg}")
+        warning(f"skipped {msg}")
     answered_by = {str(b.get("model")) for b in (_body(x) for x in lines.values()) if b.get("model")}
     if answered_by and not any(m.startswith(model_name) or model_name.startswith(m) for m in answered_by):
-        err.print(f"[yellow]warning:[/yellow] results come from {', '.join(sorted(answered_by))}, records will say "
+        warning(f"results come from {', '.join(sorted(answered_by))}, records will say "
                   f"{model_name}: pass the --model the requests were exported with")
     return lines
 
@@ -94,9 +94,9 @@ def _load_results(results: Path, model_name: str) -> dict[str, dict[str, Any]]:
 def _report_import(imported: batchio.Imported) -> None:
     for rec in imported.records:
         for e in rec.errors:
-            err.print(f"[red]error:[/red] {rec.source}: chunk {e.chunk_id} {e.kind}: {e.message}")
+            error(f"{rec.source}: chunk {e.chunk_id} {e.kind}: {e.message}")
     if imported.unknown:
-        err.print(f"[yellow]warning:[/yellow] {len(imported.unknown)} result lines match no given notice "
+        warning(f"{len(imported.unknown)} result lines match no given notice "
                   f"(e.g. {imported.unknown[0]}): were these the notices exported?")
 
 
@@ -118,10 +118,10 @@ def import_cmd(
     results, *rest = results_and_notices
     paths = [*(notices or []), *rest]
     if not paths:
-        err.print("[red]error:[/red] give the notices that were exported: --notices NOTICES...")
+        error("give the notices that were exported: --notices NOTICES...")
         raise typer.Exit(2)
     if not Path(results).is_file():
-        err.print(f"[red]error:[/red] {results}: no such results file")
+        error(f"{results}: no such results file")
         raise typer.Exit(2)
     settings, model_name = _settings(model)
     prompts = load(settings.prompt_version)
@@ -155,7 +155,7 @@ def import_cmd(
         with replaced(retry_out) as fh:
             k = write_jsonl(
                 batchio.request_lines(prepared.chunks, prompts, model_name, settings.max_tokens, only=imported.failed), fh)
-        err.print(f"{k} request lines to retry → {retry_out}")
-    err.print(f"{done} done, {partial} with chunk errors, {len(prepared.failures)} failed, {skipped} skipped; "
+        say(f"{k} request lines to retry → {retry_out}")
+    say(f"{done} done, {partial} with chunk errors, {len(prepared.failures)} failed, {skipped} skipped; "
               f"{n} records → {out}")
     raise typer.Exit(1 if partial or prepared.failures else 0)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from agent.cli.console import err
+from agent.cli.console import error, say
 from agent.config import ConfigError, resolve
 
 
@@ -37,20 +37,18 @@ def eval_cmd(
     try:
         settings = resolve(base_url, None, model)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from None
     mode = "rules" if no_llm else "replay" if replay else "live"
     server = None
     url, mdl = settings.base_url, settings.model
     if mode == "live" and url is None:
-        from rich.markup import escape
-
         from agent.llm.server import ServerError, start_embedded
 
         try:
-            server = start_embedded(settings, say=err.print)
+            server = start_embedded(settings, say=say)
         except ServerError as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            error(str(exc))
             raise typer.Exit(2) from None
         url, mdl = server.base_url, server.model_name
     try:
@@ -97,7 +95,7 @@ def _print_reports(title: str, reports: dict[str, dict[str, Any]]) -> None:
     Console().print(table)
     for name, r in reports.items():
         if r["overall"].get("status_confusion"):
-            Console().print(f"gold {name} · " + "\n".join(evalrun.confusion_table(r["overall"]["status_confusion"])))
+            Console().print(f"gold {name} · " + "\n".join(evalrun.confusion_table(r["overall"]["status_confusion"])), markup=False)
 
 
 def first_sight_cmd(
@@ -107,12 +105,10 @@ def first_sight_cmd(
 ) -> None:
     """Score a new gold set once, rules alone, and append its first-sight numbers to evals/first-sight.jsonl.
     Only then may it be learned from and tuned on; a set already logged is refused."""
-    from rich.markup import escape
-
     from agent.scoring import evalrun, firstsight
 
     if gold.name in firstsight.seen_sets():
-        err.print(escape(f"error: {gold}: first sight is logged already; it is a dev set now"), soft_wrap=True)
+        error(f"{gold}: first sight is logged already; it is a dev set now")
         raise typer.Exit(2)
     report = evalrun.run_eval("rules", resolve(None, None, None), out / gold.name, gold)
     entry = firstsight.log_first_sight(gold.name, report, notes)

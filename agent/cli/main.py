@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from agent import config
 from agent.batch.store import Store, default_db
 from agent.cli.batch import batch_app
-from agent.cli.console import err
+from agent.cli.console import err, error, say, warning
 from agent.cli.evals import eval_cmd, first_sight_cmd, train_cmd
 from agent.cli.report import report_cmd
 from agent.config import ConfigError, Settings, resolve
@@ -99,7 +98,7 @@ def _error(log_json: bool, message: str, **data: Any) -> None:
         sys.stderr.write(json.dumps(event, ensure_ascii=False) + "\n")
         sys.stderr.flush()
     else:
-        err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+        error(message)
 
 
 async def _model_client(settings: Settings, opts: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -146,7 +145,7 @@ def _note(opts: dict[str, Any], message: str, event: str) -> None:
     if opts["log_json"]:
         sys.stderr.write(json.dumps({"ts": round(time.time(), 3), "event": event, "message": message}, ensure_ascii=False) + "\n")
     else:
-        err.print(message)
+        say(message)
 
 
 def _stopped(stats: Any, gone: Any, log_json: bool) -> None:
@@ -271,7 +270,7 @@ def export_cmd(
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
                 n = write(fh)
-    err.print(f"{n} {'rows' if fmt == 'csv' or table != Table.records else 'records'} → {out or 'stdout'}")
+    say(f"{n} {'rows' if fmt == 'csv' or table != Table.records else 'records'} → {out or 'stdout'}")
 
 
 @app.command("serve")
@@ -286,7 +285,7 @@ def serve_cmd(
     try:
         serve_foreground(port=port, slots=slots, ctx=ctx)
     except ServerError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from None
 
 
@@ -316,7 +315,7 @@ def review_cmd(
     from agent.output.review import load_records, render_review
 
     if (source is None) == (db is None):
-        err.print("[red]error:[/red] give either a JSONL file or --db PATH")
+        error("give either a JSONL file or --db PATH")
         raise typer.Exit(2)
     if db is not None:
         from agent.batch.store import Store
@@ -327,13 +326,13 @@ def review_cmd(
         assert source is not None
         records, bad = load_records(source)
         for msg in bad:
-            err.print(f"[yellow]warning:[/yellow] skipped {msg}")
+            warning(f"skipped {msg}")
     if not records:
-        err.print(f"[red]error:[/red] no records in {db or source}")
+        error(f"no records in {db or source}")
         raise typer.Exit(2)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_review(records), encoding="utf-8")
-    err.print(f"{len(records)} notices, {sum(len(r.problems) for r in records)} problems → {out}")
+    say(f"{len(records)} notices, {sum(len(r.problems) for r in records)} problems → {out}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.console import err
+from agent.cli.console import error, say
 
 
 def report_cmd(
@@ -28,13 +28,13 @@ def report_cmd(
     try:
         import vl_convert
     except ImportError:
-        err.print("[red]error:[/red] the report draws its charts with vl-convert-python: pip install -e '.[report]'")
+        error("the report draws its charts with vl-convert-python: pip install -e '.[report]'")
         raise typer.Exit(2) from None
     with Store(db) as store:
         views = {name: rows(*store.table(name)) for name in ("notice_facts", "problems", "figures", "checks")}
         records = list(store.records())
     if not records:
-        err.print(f"[red]error:[/red] no records in {db}")
+        error(f"no records in {db}")
         raise typer.Exit(1)
     review = out.with_name(out.stem + "-review.html")
     bundle = vl_convert.javascript_bundle(snippet=embed_snippet(["c1", "c2", "c3", "c4"]))
@@ -43,4 +43,4 @@ def report_cmd(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     review.write_text(render_review(records), encoding="utf-8")
-    err.print(f"{len(records)} notices → {out} (review: {review})")
+    say(f"{len(records)} notices → {out} (review: {review})")

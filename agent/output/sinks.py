@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,13 +66,25 @@ def write_jsonl(items: Iterable[BaseModel | dict[str, Any]], fh: IO[str]) -> int
 
 @contextmanager
 def replaced(path: Path) -> Iterator[IO[str]]:
-    """Write ``path`` whole or not at all: into ``<path>.tmp``, which replaces ``path`` once written (a killed
-    run leaves the old file, never half a file)."""
+    """Write ``path`` whole or not at all: into a temporary file of its own (``<name>.<random>.tmp`` beside it),
+    which replaces ``path`` once written. A killed run leaves the old file, never half a file; two runs that
+    mirror the same store each write their own temporary file, and the last replace wins whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        yield fh
-    tmp.replace(path)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    os.chmod(fd, 0o666 & ~_umask())  # as an ordinary file would be (mkstemp's are private)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_table(columns: list[str], rows: list[tuple[Any, ...]], fh: IO[str], fmt: str = "csv") -> int:

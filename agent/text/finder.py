@@ -44,7 +44,8 @@ def find_notice_files(paths: list[str]) -> list[str]:
     out: list[str] = []
     seen: set[tuple[int, int] | str] = set()
     for p in paths:
-        hits = _expand(p) if any(c in p for c in "*?[") else [p]
+        # a path that exists is itself, brackets and all (报告[1].txt); only another one may be a glob
+        hits = _expand(p) if any(c in p for c in "*?[") and not os.path.lexists(p) else [p]
         for h in hits:
             path = Path(h)
             if path.is_dir() and path.is_symlink() and h != p:
