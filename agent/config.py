@@ -42,6 +42,10 @@ class Settings:
     server_wait: float = 600.0
     outage_retries: int = 5  # times one chunk is sent again because the server went down under it
     max_restarts: int = 5  # restarts of the embedded server in a row without it answering a request
+    # the rules' half of one notice runs in a worker process and is stopped past this many seconds (a real
+    # notice takes well under one; 0: no budget); processes: rule workers (None: one per core)
+    notice_timeout: float = 120.0
+    processes: int | None = None
 
     @property
     def embedded(self) -> bool:
@@ -93,6 +97,8 @@ def resolve(
     max_tokens: int | None = None,
     prompt_version: str | None = None,
     server_wait: float | None = None,
+    notice_timeout: float | None = None,
+    processes: int | None = None,
 ) -> Settings:
     url, url_src = _pick(base_url, "--base-url", "XUNCHA_BASE_URL", "OPENAI_BASE_URL")
     if url is not None and not url.startswith(("http://", "https://")):
@@ -108,6 +114,8 @@ def resolve(
     version, _ = _pick(prompt_version, "--prompt-version", "XUNCHA_PROMPT_VERSION")
     sw_val, sw_src = _pick(None if server_wait is None else str(server_wait), "--server-wait", "XUNCHA_SERVER_WAIT")
     pi_val, pi_src = _pick(None, "XUNCHA_PROBE_INTERVAL", "XUNCHA_PROBE_INTERVAL")
+    nt_val, nt_src = _pick(None if notice_timeout is None else str(notice_timeout), "--notice-timeout", "XUNCHA_NOTICE_TIMEOUT")
+    pr_val, pr_src = _pick(None if processes is None else str(processes), "--processes", "XUNCHA_PROCESSES")
     return Settings(
         base_url=url.rstrip("/") if url else None,
         api_key=key or DUMMY_KEY,
@@ -118,6 +126,8 @@ def resolve(
         prompt_version=version or "v2",
         server_wait=_seconds(sw_val, sw_src, 600.0),
         probe_interval=_seconds(pi_val, pi_src, 3.0, lo=0.05),
+        notice_timeout=_seconds(nt_val, nt_src, 120.0),
+        processes=None if pr_val is None else _int(pr_val, pr_src, 1, lo=0),
     )
 
 

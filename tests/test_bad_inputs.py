@@ -130,24 +130,30 @@ def build_batch(folder: Path) -> None:
     (folder / "here").symlink_to(".")
 
 
-def test_batch_of_every_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("processes", ["0", "2"], ids=["in-process", "rule-workers"])
+def test_batch_of_every_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: str) -> None:
     folder = tmp_path / "batch"
     build_batch(folder)
-    refuse_open(monkeypatch, "locked.txt")
+    bad = dict(BAD)
+    if processes == "0" or os.geteuid() != 0:
+        refuse_open(monkeypatch, "locked.txt")
+    else:  # root reads a mode-0 file, and the patch that refuses it cannot reach a worker process
+        (folder / "locked.txt").unlink()
+        del bad["locked.txt"]
     monkeypatch.setenv("COLUMNS", "4000")  # one error per line, however long the temporary path
     out = tmp_path / "out.jsonl"
-    res = runner.invoke(app, ["structure", str(folder), "-o", str(out), "--no-llm"])
+    res = runner.invoke(app, ["structure", str(folder), "-o", str(out), "--no-llm", "--processes", processes])
     assert res.exit_code == 1, res.output
 
     errors = [line for line in res.output.splitlines() if line.startswith("error:")]
-    assert len(errors) == len(BAD), res.output
-    for name, reason in BAD.items():
+    assert len(errors) == len(bad), res.output
+    for name, reason in bad.items():
         mine = [line for line in errors if f"{folder / name}: " in line]
         assert len(mine) == 1 and reason in mine[0], (name, errors)
     sidecar = [json.loads(x) for x in out.with_suffix(".jsonl.errors.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert {Path(e["source"]).name: e["error"] for e in sidecar}.keys() == BAD.keys()
+    assert {Path(e["source"]).name: e["error"] for e in sidecar}.keys() == bad.keys()
     for e in sidecar:
-        assert BAD[Path(e["source"]).name] in e["error"]
+        assert bad[Path(e["source"]).name] in e["error"]
 
     recs = [NoticeRecord.model_validate_json(x) for x in out.read_text(encoding="utf-8").splitlines()]
     by = {Path(r.source).relative_to(folder).as_posix(): r for r in recs}

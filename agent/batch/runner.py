@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from agent.batch.outage import ServerGone
 from agent.batch.store import Store
+from agent.batch.workers import RulePool
 from agent.output.sinks import JsonlSink, failure_line, replaced, write_jsonl
 from agent.record.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
-from agent.record.pipeline import analyse, model_result_record, rules_record
+from agent.record.pipeline import Analysis, analyse, model_result_record, rules_record
 from agent.schema import NoticeRecord
 from agent.text.chunks import Chunk
 from agent.text.ingest import IngestError, read_notice
@@ -153,13 +154,20 @@ class Runner(Outcomes):
         workers: int = 4,
         on_event: Event = _quiet,
         expect: tuple[str, str] | None = None,
+        processes: int = 0,
+        notice_timeout: float | None = None,
     ) -> None:
         """``expect`` (model, prompt version): a model run whose server was not started because
-        ``nothing_to_do`` said every notice is done; a notice that turns out not to be is a named failure."""
+        ``nothing_to_do`` said every notice is done; a notice that turns out not to be is a named failure.
+        ``processes``: rule workers (``agent.batch.workers``), each notice within ``notice_timeout`` seconds;
+        0 runs the rules in this process, without a budget (the eval runner, tests)."""
         model, version = (extractor.model, extractor.prompts.version) if extractor else expect or (None, None)
         super().__init__(store, sink, model, version, on_event, use_cache)
         self.extractor = extractor
         self.force, self.workers = force, workers
+        self.processes = processes if extractor is not None or expect is None else 0  # expect: all done already
+        self.notice_timeout = notice_timeout
+        self._pool: RulePool | None = None
         self._pending: dict[str, asyncio.Future[Any]] = {}  # cache key -> the call in flight
         self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
         self.stopped: ServerGone | None = None  # why the batch ended early, if it did
@@ -170,7 +178,11 @@ class Runner(Outcomes):
         for f in files:
             queue.put_nowait(f)
         interrupted = True
-        workers = [asyncio.ensure_future(self._worker(queue)) for _ in range(max(1, self.workers))]
+        if self.processes > 0:
+            self._pool = RulePool(self.processes, self.notice_timeout, rules_only=self.extractor is None)
+            await self._pool.__aenter__()
+        in_flight = self.workers if self.extractor is not None else max(self.workers, 2 * self.processes)
+        workers = [asyncio.ensure_future(self._worker(queue)) for _ in range(max(1, in_flight))]
         try:
             await asyncio.gather(*workers)
             interrupted = False
@@ -178,6 +190,10 @@ class Runner(Outcomes):
             self.stopped = exc
             await _cancel(workers)
         finally:
+            await _cancel(workers)
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
             self.end(interrupted)
         return self.stats
 
@@ -190,6 +206,8 @@ class Runner(Outcomes):
             await self._one(path)
 
     async def _one(self, path: str) -> None:
+        if self._pool is not None:
+            return await self._one_in_worker(path, self._pool)
         started = time.time()
         try:
             notice = read_notice(path)
@@ -214,6 +232,30 @@ class Runner(Outcomes):
         except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
             return self.fail(path, f"internal error: {type(exc).__name__}: {exc}")
         return self.record(rec, started)
+
+    async def _one_in_worker(self, path: str, pool: RulePool) -> None:
+        """The rules' half in a worker process, within the notice's budget; the model's half here."""
+        out = await pool.run(path, self._wanted)
+        if out.kind == "skipped":
+            return self.skip(path)
+        if out.kind == "failed":
+            return self.fail(path, str(out.value))
+        if out.kind == "record":
+            return self.record(out.value, out.started)
+        assert self.extractor is not None
+        a: Analysis = out.value
+        try:
+            t0 = time.monotonic()
+            results = await self._ask_all(a.chunks)
+            rec = model_result_record(a, results, self.extractor.model, self.extractor.prompts.version, time.monotonic() - t0)
+        except ServerGone:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
+            return self.fail(path, f"internal error: {type(exc).__name__}: {exc}")
+        return self.record(rec, out.started)
+
+    def _wanted(self, source: str, notice_id: str) -> bool:
+        return self.force or not self.store.is_done(source, notice_id, self.model, self.prompt_version)
 
     async def _ask_all(self, chunks: list[Chunk]) -> list[CallResult]:
         """Every chunk of a notice at once; if one meets the server gone, the others are not left running."""

@@ -72,10 +72,13 @@ def structure_cmd(
     engine: Annotated[Engine, typer.Option(help="local (asyncio, this process) or ray (Ray Data; --workers actors, --concurrency requests each)")] = Engine.local,
     ray_address: Annotated[str | None, typer.Option(help="with --engine ray: a cluster (auto or HOST:PORT); default: local mode")] = None,
     server_wait: Annotated[float | None, typer.Option(help="seconds to wait for a --base-url server that stopped answering before ending the batch (default 600) [env XUNCHA_SERVER_WAIT]")] = None,
+    notice_timeout: Annotated[float | None, typer.Option(help="seconds the rules may spend on one notice before it is failed with the stage it was in (default 120; 0: no budget) [env XUNCHA_NOTICE_TIMEOUT]")] = None,
+    processes: Annotated[int | None, typer.Option(help="rule worker processes (default: one per core; 0: the rules in this process, without a budget) [env XUNCHA_PROCESSES]")] = None,
 ) -> None:
     """Structure notices into one JSON record each; a rerun resumes where the last one stopped."""
     try:
-        settings = resolve(base_url, api_key, model, mode, concurrency, server_wait=server_wait)
+        settings = resolve(base_url, api_key, model, mode, concurrency, server_wait=server_wait,
+                           notice_timeout=notice_timeout, processes=processes)
     except ConfigError as exc:
         _error(log_json, str(exc))
         raise typer.Exit(2) from None
@@ -195,6 +198,7 @@ async def _run_ray(files: list[str], store: Store, sink: JsonlSink, settings: Se
 async def _structure(files: list[str], out: Path, db_path: Path, settings: Settings, opts: dict[str, Any]) -> int:
     from agent.batch.progress import Reporter, summary_json, summary_table
     from agent.batch.runner import Runner, mirror_jsonl
+    from agent.batch.workers import default_processes
     from agent.record.prompts import load
 
     extractor = server = gate = stopped = None
@@ -218,7 +222,9 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
                     stats = await _run_ray(files, store, sink, settings, opts, extractor, server, reporter)
                 else:
                     runner = Runner(store, extractor, sink=sink, use_cache=opts["cache"], force=opts["force"],
-                                    workers=opts["workers"], on_event=reporter.event, expect=expect)
+                                    workers=opts["workers"], on_event=reporter.event, expect=expect,
+                                    processes=default_processes() if settings.processes is None else settings.processes,
+                                    notice_timeout=settings.notice_timeout or None)
                     reporter.attach(runner.stats)
                     stats = await runner.run(files, sys.argv[1:])
                     stopped = runner.stopped

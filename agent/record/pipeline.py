@@ -9,7 +9,7 @@ Batches of many files (workers, the store, resume, failures per file) are ``runn
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,11 +40,20 @@ class Analysis:
         return figures_to_original(self.figures, self.view)
 
 
-def analyse(notice: Notice) -> Analysis:
-    """The rules' half, run on the reading view of the notice (``agent.text.view``)."""
+def _nowhere(stage: str) -> None:
+    pass
+
+
+def analyse(notice: Notice, at: Callable[[str], None] = _nowhere) -> Analysis:
+    """The rules' half, run on the reading view of the notice (``agent.text.view``). ``at`` hears the name of
+    each stage as it starts (a worker tells it to a notice's time budget: ``agent.batch.workers``)."""
+    at("view")
     view = reading_view(notice.text)
+    at("outline")
     outline = parse(view.text)
+    at("figures")
     figures = find_figures(view.text)
+    at("chunks")
     return Analysis(notice, outline, figures, make_chunks(outline, figures), view)
 
 
