@@ -95,7 +95,7 @@ BAD = {  # file name -> what its one error line must say
     "empty.txt": "empty file",
     "blank.txt": "empty file (whitespace only)",
     "screenshot.txt": "binary file (PNG image)",
-    "attachment.txt": "binary file (ZIP archive",
+    "attachment.txt": "damaged Word file (.docx)",  # a Word-like archive, whatever its name: read by its bytes
     "locked.txt": "permission denied",
     "pipe.txt": "not a regular file (a FIFO/named pipe)",
     "gone.txt": "broken symlink",

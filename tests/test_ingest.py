@@ -149,10 +149,18 @@ def test_png_is_refused(tmp_path: Path) -> None:
     assert info.value.path == str(path) and "PNG" in info.value.reason
 
 
-def test_zip_is_refused(tmp_path: Path) -> None:
+def test_a_zip_that_is_no_word_file_is_named_damaged(tmp_path: Path) -> None:
     path = tmp_path / "notice.docx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("word/document.xml", sample("qiaotou-town-feedback-meeting.txt"))
+    with pytest.raises(IngestError, match=r"damaged Word file \(\.docx\)"):
+        read_notice(path)
+
+
+def test_a_zip_named_like_text_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data.bin", b"\x00" * 10)
     with pytest.raises(IngestError, match="ZIP archive"):
         read_notice(path)
 
@@ -162,7 +170,7 @@ def test_zip_is_refused(tmp_path: Path) -> None:
     (b" \r\n\t\n", "empty"),
     ("\u3000\u3000\n\xa0\n".encode(), "empty"),
     (codecs.BOM_UTF16_LE, "empty"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF document"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "damaged PDF"),
     (b"GIF89a\x01\x00\x01\x00", "GIF image"),
     (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG image"),
     (b"\x01\x02\x00\x00\x07\x00abc\x00\x00\x00", "NUL bytes"),

@@ -172,8 +172,12 @@ class Runner(Outcomes):
         self._slots = asyncio.Semaphore(extractor.settings.concurrency if extractor else 1)
         self.stopped: ServerGone | None = None  # why the batch ended early, if it did
 
-    async def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
-        self.begin(len(files), argv)
+    async def run(self, files: list[str], argv: list[str] | None = None, unread: list[tuple[str, str]] | None = None) -> Stats:
+        """Every file through the pipeline; ``unread``: files a folder held that are no notice format, each
+        recorded as failed with its reason, so the summary and ``.errors.jsonl`` list them."""
+        self.begin(len(files) + len(unread or []), argv)
+        for path, reason in unread or []:
+            self.fail(path, reason)
         queue: asyncio.Queue[str] = asyncio.Queue()
         for f in files:
             queue.put_nowait(f)

@@ -82,14 +82,16 @@ def structure_cmd(
     except ConfigError as exc:
         _error(log_json, str(exc))
         raise typer.Exit(2) from None
-    files = find_notice_files(paths)
+    unread: list[tuple[str, str]] = []
+    files = find_notice_files(paths, unread)
     if not files:
-        _error(log_json, f"no files matched {' '.join(paths)}")
+        why = f": {len(unread)} files not read, e.g. {unread[0][0]}: {unread[0][1]}" if unread else ""
+        _error(log_json, f"no notice files in {' '.join(paths)}{why}")
         raise typer.Exit(2)
     db_path = config.store_path(db, default_db(out))
     quiet = config.quiet(quiet)
     opts = {"no_llm": no_llm, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers,
-            "engine": engine.value, "ray_address": ray_address}
+            "engine": engine.value, "ray_address": ray_address, "unread": unread}
     code = asyncio.run(_structure(files, out, db_path, settings, opts))
     raise typer.Exit(code)
 
@@ -226,7 +228,7 @@ async def _structure(files: list[str], out: Path, db_path: Path, settings: Setti
                                     processes=default_processes() if settings.processes is None else settings.processes,
                                     notice_timeout=settings.notice_timeout or None)
                     reporter.attach(runner.stats)
-                    stats = await runner.run(files, sys.argv[1:])
+                    stats = await runner.run(files, sys.argv[1:], opts["unread"])
                     stopped = runner.stopped
                 if gate is not None:
                     stats.server = gate.report()

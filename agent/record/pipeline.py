@@ -59,7 +59,8 @@ def analyse(notice: Notice, at: Callable[[str], None] = _nowhere) -> Analysis:
 
 def rules_record(a: Analysis) -> NoticeRecord:
     """The record the rules alone can give (``--no-llm``)."""
-    return to_original(build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None, url=a.notice.url), a.view)
+    return to_original(build_record(a.notice.source, a.notice.notice_id, a.outline, a.figures, None, url=a.notice.url,
+                                    page_published=a.notice.published), a.view)
 
 
 def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, prompt_version: str, seconds: float) -> NoticeRecord:
@@ -72,7 +73,7 @@ def model_result_record(a: Analysis, results: Sequence[CallResult], model: str, 
     )
     rec = build_record(
         a.notice.source, a.notice.notice_id, a.outline, a.figures, collect(results),
-        usage=usage, model=model, prompt_version=prompt_version, url=a.notice.url,
+        usage=usage, model=model, prompt_version=prompt_version, url=a.notice.url, page_published=a.notice.published,
     )
     return to_original(rec, a.view)
 

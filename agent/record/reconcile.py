@@ -156,6 +156,7 @@ def build_record(
     model: str | None = None,
     prompt_version: str | None = None,
     url: str | None = None,
+    page_published: str | None = None,
 ) -> NoticeRecord:
     """The record of one notice: the rules' structure, the model's answers checked against the text."""
     text = outline.text
@@ -176,7 +177,7 @@ def build_record(
         title=grounded(text, outline.title),
         doc_type=dt,
         issuer=grounded(text, outline.issuer) or grounded(text, issuer_from_title(text, outline.title)),
-        published=published,
+        published=published or page_published,  # the text's own date first, else the page's meta tags
         inspection=inspection,
         units=[g for g in (grounded(text, u) for u in outline.units) if g],
         problems=problems,

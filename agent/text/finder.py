@@ -12,7 +12,10 @@ import glob
 import os
 from pathlib import Path
 
-NOTICE_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
+from agent.text.ingest import SUFFIXES
+
+NOTICE_SUFFIXES = SUFFIXES  # one list: the formats ``agent.text.ingest`` has a reader for
+_READS = " ".join(sorted(NOTICE_SUFFIXES))
 
 
 def _expand(pattern: str) -> list[str]:
@@ -27,10 +30,20 @@ def _expand(pattern: str) -> list[str]:
     return sorted(os.path.join(base, str(m.relative_to(root))) for m in root.glob(os.sep.join(parts[first:])))
 
 
-def _walk(folder: Path) -> list[str]:
+def _walk(folder: Path, unread: list[tuple[str, str]] | None = None) -> list[str]:
     """Notice-like entries under a folder; symlinked folders are not followed (no loops). Broken links and
-    FIFOs named like notices are kept, so that reading them names the reason instead of losing them."""
-    return sorted(str(f) for f in folder.rglob("*") if f.suffix.lower() in NOTICE_SUFFIXES and not f.is_dir())
+    FIFOs named like notices are kept, so that reading them names the reason. Any other file is added to
+    ``unread`` with the reason it is not read (hidden files, ``.name``, are passed over)."""
+    found = []
+    for f in sorted(folder.rglob("*")):
+        if f.is_dir():
+            continue
+        if f.suffix.lower() in NOTICE_SUFFIXES:
+            found.append(str(f))
+        elif unread is not None and not any(part.startswith(".") for part in f.relative_to(folder).parts):
+            kind = f"a {f.suffix.lower()} file" if f.suffix else "a file without a suffix"
+            unread.append((str(f), f"not read: {kind} is not a notice format (xuncha reads {_READS})"))
+    return found
 
 
 def _identity(path: str) -> tuple[int, int] | str:
@@ -38,9 +51,10 @@ def _identity(path: str) -> tuple[int, int] | str:
     return (st.st_dev, st.st_ino) if st else path
 
 
-def find_notice_files(paths: list[str]) -> list[str]:
+def find_notice_files(paths: list[str], unread: list[tuple[str, str]] | None = None) -> list[str]:
     """Files, folders (recursively, notice-like files) and globs, in a stable order, each file once (a file
-    reached twice, through a symlink or a second spelling of its path, is kept under its first name)."""
+    reached twice, through a symlink or a second spelling of its path, is kept under its first name). The
+    files a folder holds that are not read are added to ``unread``, each with its reason."""
     out: list[str] = []
     seen: set[tuple[int, int] | str] = set()
     for p in paths:
@@ -50,7 +64,7 @@ def find_notice_files(paths: list[str]) -> list[str]:
             path = Path(h)
             if path.is_dir() and path.is_symlink() and h != p:
                 continue  # a linked folder a glob found: not followed, as inside folders
-            files = _walk(path) if path.is_dir() else [h]
+            files = _walk(path, unread) if path.is_dir() else [h]
             for f in files:
                 key = _identity(f)
                 if key not in seen:
