@@ -226,16 +226,10 @@ class Runner(Outcomes):
         try:
             a = analyse(notice)
             if self.extractor is None:
-                rec = rules_record(a)
-            else:
-                t0 = time.monotonic()
-                results = await self._ask_all(a.chunks)
-                rec = model_result_record(a, results, self.extractor.model, self.extractor.prompts.version, time.monotonic() - t0)
-        except ServerGone:
-            raise
+                return self.record(rules_record(a), started)
         except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
             return self.fail(path, f"internal error: {type(exc).__name__}: {exc}")
-        return self.record(rec, started)
+        return await self._model_half(path, a, started)
 
     async def _one_in_worker(self, path: str, pool: RulePool) -> None:
         """The rules' half in a worker process, within the notice's budget; the model's half here."""
@@ -246,8 +240,11 @@ class Runner(Outcomes):
             return self.fail(path, str(out.value))
         if out.kind == "record":
             return self.record(out.value, out.started)
+        return await self._model_half(path, out.value, out.started)
+
+    async def _model_half(self, path: str, a: Analysis, started: float) -> None:
+        """The chunks asked (through the store's cache) and folded into the record."""
         assert self.extractor is not None
-        a: Analysis = out.value
         try:
             t0 = time.monotonic()
             results = await self._ask_all(a.chunks)
@@ -256,7 +253,7 @@ class Runner(Outcomes):
             raise
         except Exception as exc:  # noqa: BLE001 - a bug on one strange file must not stop the batch
             return self.fail(path, f"internal error: {type(exc).__name__}: {exc}")
-        return self.record(rec, out.started)
+        return self.record(rec, started)
 
     def _wanted(self, source: str, notice_id: str) -> bool:
         return self.force or not self.store.is_done(source, notice_id, self.model, self.prompt_version)
