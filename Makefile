@@ -2,7 +2,7 @@
 PY ?= python
 SAMPLES := evals/notices/*.txt
 
-.PHONY: install test lint types contracts check record structure structure-rules schema bench models rules
+.PHONY: install test lint types contracts check record structure structure-rules schema bench models rules snapshot
 
 install:
 	$(PY) -m pip install -e '.[local,test]'
@@ -49,4 +49,9 @@ models:
 
 # The fast loop: the rules' tests and every gold set gated, in seconds.
 rules:
-	$(PY) -m pytest -q tests/test_vocab.py tests/test_view.py tests/test_findings.py tests/test_gates.py
+	$(PY) -m pytest -q tests/test_vocab.py tests/test_view.py tests/test_findings.py tests/test_gates.py tests/test_snapshot.py
+
+# Renew the rules-only snapshot of every eval notice (evals/snapshot.jsonl) after a change that moves records on
+# purpose; `python evals/snapshot.py` alone names the records a change moves.
+snapshot:
+	$(PY) evals/snapshot.py --renew
