@@ -34,7 +34,7 @@ class Settings:
     backoff_cap: float = 30.0  # seconds: the longest wait between two network retries
     max_retry_after: float = 60.0  # seconds: a server's Retry-After is honoured up to this
     prompt_version: str = "v2"
-    # a server that stops answering (agent.batch.outage): consecutive connection failures, across chunks, before
+    # a server that stops answering (agent.outage): consecutive connection failures, across chunks, before
     # xuncha stops sending and probes its health instead; the first probe after probe_interval seconds,
     # backing off to 5 × that; give up on a --base-url server after server_wait seconds down
     breaker_threshold: int = 3

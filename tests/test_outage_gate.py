@@ -1,4 +1,4 @@
-"""The circuit breaker in front of every request (``agent.batch.outage``), alone and inside the extractor.
+"""The circuit breaker in front of every request (``agent.outage``), alone and inside the extractor.
 
 Why: the batch tests (``test_server_outage``, ``test_supervisor``) show the whole behaviour through the
 CLI; these pin the rules underneath in milliseconds: the breaker opens only after ``threshold`` connection
@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from agent.batch import outage
-from agent.batch.outage import Breaker, ServerGone, health_url
+from agent import outage
 from agent.config import resolve
 from agent.llm.extract import Extractor
+from agent.outage import Breaker, ServerGone, health_url
 from agent.record.prompts import load
 from tests.test_faults_batch import qiaotou
 

@@ -6,7 +6,7 @@ at once); a notice already done for this model and prompt version with the same 
 chunk call goes through the store's cache, so a rerun sends only what did not succeed before; every
 outcome, including a crash inside the rules on a strange file, lands in the store as a record, a partial
 record or a named failure, and the batch goes on. Progress is reported as events for the CLI to draw.
-One thing stops a batch early: the model server gone for good (``agent.batch.outage.ServerGone``). Then the
+One thing stops a batch early: the model server gone for good (``agent.outage.ServerGone``). Then the
 notices in flight are not recorded at all (no partial records for a fault that is not theirs), the run's row
 is closed as interrupted, ``Runner.stopped`` holds the reason, and a rerun picks up where it ended.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.batch.outage import ServerGone
 from agent.batch.store import Store
 from agent.batch.workers import RulePool
+from agent.outage import ServerGone
 from agent.output.sinks import JsonlSink, failure_line, replaced, write_jsonl
 from agent.record.calls import CallResult, answer_json, cache_key, from_cache, schema_hash
 from agent.record.pipeline import Analysis, analyse, model_result_record, rules_record
@@ -50,7 +50,7 @@ class Stats:
     completion_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
-    server: dict[str, Any] = field(default_factory=dict)  # outages, restarts, seconds down (agent.batch.outage)
+    server: dict[str, Any] = field(default_factory=dict)  # outages, restarts, seconds down (agent.outage)
 
     @property
     def finished(self) -> int:

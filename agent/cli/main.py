@@ -110,9 +110,9 @@ async def _model_client(settings: Settings, opts: dict[str, Any]) -> tuple[Any, 
     """(extractor, embedded server or None, gate) for a model run; raises typer.Exit(2) with one line.
 
     The gate watches the server for the local engine: a Supervisor restarts the embedded server, a Breaker
-    waits out a --base-url server (agent.batch.outage)."""
-    from agent.batch.outage import Breaker, Gate
+    waits out a --base-url server (agent.outage)."""
     from agent.llm.extract import Extractor, resolve_model
+    from agent.outage import Breaker, Gate
     from agent.record.prompts import load
 
     server = None

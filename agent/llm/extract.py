@@ -10,7 +10,7 @@ Two kinds of retry are kept apart on purpose:
   most ``Settings.reasks`` times, because its validator messages are written for the model. A reply cut at
   ``max_tokens`` is not re-asked: at temperature 0 the same prompt is cut the same way.
 A third kind is not the chunk's fault at all: the server going down. Every request first asks the batch's
-``agent.batch.outage.Gate`` (when there is one): it waits while the server is down or being restarted, and a
+``agent.outage.Gate`` (when there is one): it waits while the server is down or being restarted, and a
 request that could not connect because of the outage raises ``Outage`` and is sent again once the server is
 back, with a fresh set of network retries (at most ``Settings.outage_retries`` times per chunk). When the
 gate gives up, ``ServerGone`` goes past ``run_chunk`` to the runner, which ends the batch.
@@ -40,8 +40,8 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 
-from agent.batch.outage import Gate, Outage, ServerGone
 from agent.config import Settings
+from agent.outage import Gate, Outage, ServerGone
 from agent.record.calls import CallResult, answer_model, max_tokens_for
 from agent.record.prompts import PromptSet, render
 from agent.schema import ChunkError, Usage
@@ -235,7 +235,7 @@ class Extractor:
     """Sends chunks to one OpenAI-compatible server with at most ``settings.concurrency`` in flight."""
 
     def __init__(self, settings: Settings, base_url: str, model: str, prompts: PromptSet, gate: Gate | None = None) -> None:
-        """``gate``: the batch's view of the server's health (``agent.batch.outage``); None sends regardless."""
+        """``gate``: the batch's view of the server's health (``agent.outage``); None sends regardless."""
         self.settings, self.model, self.prompts, self.gate = settings, model, prompts, gate
         self._secrets = _secrets(settings.api_key)
         _install_redaction(self._secrets)

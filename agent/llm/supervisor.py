@@ -3,7 +3,7 @@
 Why a module of its own: xuncha starts the embedded llama.cpp server itself, so it is also the one that
 must notice when that process is gone (the kernel's OOM killer, a crash in llama.cpp) and bring it back;
 nobody else will, and without this every chunk of every notice after the crash would be sent to a dead
-port and land as an error. :class:`Supervisor` is an ``agent.batch.outage.Gate`` that owns the server:
+port and land as an error. :class:`Supervisor` is an ``agent.outage.Gate`` that owns the server:
 
 - a watch task checks the process every second and ``/health`` every few seconds; a process that exited,
   or a server that has not answered its health check for about a minute, is restarted;
@@ -23,9 +23,9 @@ import asyncio
 import time
 from typing import Any, Protocol
 
-from agent.batch.outage import Event, Gate, ServerGone, health_url, probe
 from agent.config import Settings
 from agent.llm.modelfile import ServerError
+from agent.outage import Event, Gate, ServerGone, health_url, probe
 
 
 class Managed(Protocol):
