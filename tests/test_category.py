@@ -50,3 +50,20 @@ def test_the_inspected_body_as_subject_is_not_the_topic() -> None:
     assert unwrap("党组织推进高质量发展有差距") == "推进高质量发展有差距"
     assert category_from_words("党组织推进高质量发展有差距") == "决策落实"
     assert category_from_words("党组织书记作用发挥不够") == "党组织建设"  # not a subject with a verb
+
+
+def _prompt_examples() -> list[tuple[str, str]]:
+    """The examples the model's prompt gives per class (``如：A；B。`` after each class's definition)."""
+    import re
+    from pathlib import Path
+
+    system = (Path(__file__).resolve().parent.parent / "prompts" / "v2" / "system.md").read_text(encoding="utf-8")
+    return [(cls, ex) for cls, said in re.findall(r"^(\S+)：[^\n]*?如：([^\n]+)$", system, re.M)
+            for ex in said.rstrip("。").split("；")]
+
+
+@pytest.mark.parametrize(("category", "example"), _prompt_examples())
+def test_the_words_agree_with_the_prompts_examples(category: str, example: str) -> None:
+    # one vocabulary of classes: what the prompt shows the model as a class's example, the words call that class
+    assert category in CATEGORIES
+    assert category_from_words(example) == category
