@@ -6,9 +6,10 @@ records into a single HTML file (inline CSS and JS, no network at view time) tha
 text with its spans highlighted, a side panel with the structured fields, and the record's checks and
 errors at the top; ``j``/``n`` and ``k``/``p`` step through the problems.
 
-Spans may nest and even cross (figures inside measures inside problems), so the text is rendered by
-splitting it at every span boundary and re-opening the stack of enclosing elements per segment, never by
-string replacement. Every piece of text is HTML-escaped: notices are scraped web pages.
+The page is a jinja2 template (``review.html.j2``) rendered with autoescaping, so every piece of record text
+is escaped by construction: notices are scraped web pages. Spans may nest and even cross (figures inside
+measures inside problems), so the notice text is rendered here, by splitting it at every span boundary and
+re-opening the stack of enclosing elements per segment, from ``Markup`` pieces that escape what they hold.
 
 Pure: pydantic records in, a string out. Nothing here talks to a model or a server.
 """
@@ -18,13 +19,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
-from importlib import resources
+from functools import cache
 from pathlib import Path
+from typing import Any
 
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from agent.schema import FigureKind, Grounded, NoticeRecord, Problem
+from agent.schema import FigureKind, Grounded, NoticeRecord
 
 FIGURE_KINDS: tuple[FigureKind, ...] = ("money", "count", "percent", "measure", "duration", "date", "phone")
 KIND_LABELS = {
@@ -32,11 +35,10 @@ KIND_LABELS = {
     "duration": "时长 duration", "date": "日期 date", "phone": "电话 phone",
 }
 STATUS_LABELS = {"completed": "已完成", "in_progress": "整改中", "ongoing": "长期坚持", "unknown": "未知"}
-CONTENT_MARKER = "<!--REVIEW-CONTENT-->"
 
 
 def esc(s: object) -> str:
-    return escape(str(s), quote=True)
+    return str(escape(str(s)))
 
 
 def _num(v: float) -> str:
@@ -74,11 +76,11 @@ class Mark:
     start: int
     end: int
     layer: int
-    tag: str  # the opening tag, already escaped
+    tag: Markup  # the opening tag, its attribute values escaped
     first_id: str | None = None  # an id put on the first piece only (a crossing mark is cut in pieces)
 
 
-def render_spans(text: str, marks: Iterable[Mark]) -> str:
+def render_spans(text: str, marks: Iterable[Mark]) -> Markup:
     """``text`` escaped, with every mark wrapped around its span; nesting follows the layers.
 
     The text is split at every boundary; for each segment the marks covering it, ordered by (layer, start,
@@ -90,25 +92,26 @@ def render_spans(text: str, marks: Iterable[Mark]) -> str:
     ms = [m for m in marks if 0 <= m.start < m.end <= n]
     bounds = sorted({0, n, *(m.start for m in ms), *(m.end for m in ms)})
     ms.sort(key=lambda m: (m.layer, m.start, -m.end))
-    out: list[str] = []
+    out: list[Markup] = []
     stack: list[Mark] = []
     ided: set[str] = set()
+    close = Markup("</span>")
     for a, b in zip(bounds, bounds[1:], strict=False):
         want = [m for m in ms if m.start <= a and b <= m.end]
         keep = 0
         while keep < len(stack) and keep < len(want) and stack[keep] is want[keep]:
             keep += 1
-        out.extend("</span>" for _ in stack[keep:])
+        out.extend(close for _ in stack[keep:])
         for m in want[keep:]:
             if m.first_id and m.first_id not in ided:
                 ided.add(m.first_id)
-                out.append(m.tag[:-1] + f' id="{esc(m.first_id)}">')
+                out.append(Markup(m.tag[:-1]) + Markup(' id="{}">').format(m.first_id))
             else:
                 out.append(m.tag)
         stack = want
-        out.append(esc(text[a:b]))
-    out.extend("</span>" for _ in stack)
-    return "".join(out)
+        out.append(escape(text[a:b]))
+    out.extend(close for _ in stack)
+    return Markup("").join(out)
 
 
 def _figure_title(rec: NoticeRecord, fid: str) -> str:
@@ -128,21 +131,21 @@ def notice_marks(rec: NoticeRecord, key: str) -> list[Mark]:
     marks: list[Mark] = []
     for p in rec.problems:
         pk = f"{key}-{p.id}"
-        marks.append(Mark(p.span[0], p.span[1], 0, f'<span class="prob" data-p="{esc(pk)}" title="{esc(p.id)}">',
+        marks.append(Mark(p.span[0], p.span[1], 0, Markup('<span class="prob" data-p="{}" title="{}">').format(pk, p.id),
                           first_id=f"t-{pk}"))
         if p.title.span:
-            marks.append(Mark(*p.title.span, 1, f'<span class="ptitle" data-p="{esc(pk)}">'))
+            marks.append(Mark(*p.title.span, 1, Markup('<span class="ptitle" data-p="{}">').format(pk)))
         for m in p.measures:
             if m.span:
-                marks.append(Mark(*m.span, 1, '<span class="measure">'))
+                marks.append(Mark(*m.span, 1, Markup('<span class="measure">')))
     for g in _meta_grounded(rec):
         if g.span:
-            marks.append(Mark(*g.span, 1, '<span class="meta">'))
+            marks.append(Mark(*g.span, 1, Markup('<span class="meta">')))
     for t in rec.stated_totals:
-        marks.append(Mark(*t.span, 1, f'<span class="total" title="stated total: {esc(t.subject)} = {_num(t.value)}">'))
+        marks.append(Mark(*t.span, 1, Markup('<span class="total" title="stated total: {} = {}">').format(t.subject, _num(t.value))))
     for f in rec.figures:
         kind = f.kind if f.kind in FIGURE_KINDS else "other"
-        tag = f'<span class="fig k-{kind}" data-fig="{esc(f.id)}" data-kind="{esc(kind)}" title="{esc(_figure_title(rec, f.id))}">'
+        tag = Markup('<span class="fig k-{}" data-fig="{}" data-kind="{}" title="{}">').format(kind, f.id, kind, _figure_title(rec, f.id))
         marks.append(Mark(f.span[0], f.span[1], 2, tag))
     return marks
 
@@ -153,133 +156,42 @@ def _meta_grounded(rec: NoticeRecord) -> list[Grounded]:
     return [g for g in out if g is not None]
 
 
-# -- panel ---------------------------------------------------------------------------------------------
+# -- page ----------------------------------------------------------------------------------------------
 
 
-def grounded_html(g: Grounded | None) -> str:
-    if g is None:
-        return '<span class="none">—</span>'
-    where = f'<span class="span">[{g.span[0]}, {g.span[1]})</span>' if g.span else '<span class="span">no span</span>'
-    return f"{esc(g.text)} {where}"
+@cache
+def _template() -> Template:
+    env = Environment(loader=PackageLoader("agent.output", ""), autoescape=select_autoescape(["html", "j2"]),
+                      keep_trailing_newline=True)
+    env.filters["num"] = _num
+    return env.get_template("review.html.j2")
 
 
-def _row(label: str, value: str) -> str:
-    return f"<tr><th>{esc(label)}</th><td>{value}</td></tr>"
+def _grounded_list(items: Iterable[Grounded | None]) -> Markup:
+    """Grounded values one per line, each escaped: ``text [start, end)``."""
+    parts = [Markup("{} ").format(g.text) + (Markup('<span class="span">[{}, {})</span>').format(*g.span) if g.span
+                                              else Markup('<span class="span">no span</span>')) for g in items if g]
+    return Markup("<br>").join(parts) if parts else Markup("—")
 
 
-def _checks(rec: NoticeRecord) -> str:
-    if not rec.checks and not rec.errors:
-        return '<div class="checks ok">✓ no checks raised, no failed chunks</div>'
-    items = [
-        f'<li class="sev-{esc(c.severity)}"><b>{esc(c.severity)}</b> <code>{esc(c.code)}</code> {esc(c.message)}</li>'
-        for c in sorted(rec.checks, key=lambda c: {"error": 0, "warning": 1, "info": 2}.get(c.severity, 3))
-    ]
-    items += [
-        f'<li class="sev-error"><b>failed chunk</b> <code>{esc(e.chunk_id)}</code> {esc(e.kind)}: {esc(e.message)}'
-        f" ({e.attempts} attempts)</li>"
-        for e in rec.errors
-    ]
-    return f'<ul class="checks">{"".join(items)}</ul>'
-
-
-def _problem_panel(rec: NoticeRecord, p: Problem, key: str) -> str:
-    pk = f"{key}-{p.id}"
-    figs = {f.id: f for f in rec.figures}
-    fig_rows = []
-    for fid in p.figure_ids:
-        f = figs.get(fid)
-        if f is None:
-            fig_rows.append(f"<li>{esc(fid)} <i>(unknown figure)</i></li>")
-            continue
-        role = esc(f.role) if f.role else '<span class="none">no role</span>'
-        fig_rows.append(
-            f'<li><span class="fig k-{esc(f.kind)}">{esc(f.text)}</span> <span class="span">{esc(f.id)} {esc(f.kind)} '
-            f"{_num(f.value)} {esc(f.unit)}</span> — {role}</li>"
-        )
-    measures = "".join(f"<li>{grounded_html(m)}</li>" for m in p.measures)
-    return (
-        f'<li class="pitem" data-p="{esc(pk)}"><a href="#t-{esc(pk)}" class="goto" data-p="{esc(pk)}">{esc(p.id)}</a> '
-        f'<span class="status st-{esc(p.status)}">{esc(STATUS_LABELS.get(p.status, p.status))}</span> '
-        f'<span class="cat">{esc(p.category or "未分类")}</span>'
-        + (f' <span class="unit">{esc(p.unit)}</span>' if p.unit else "")
-        + f'<div class="ptext">{grounded_html(p.title)}</div>'
-        + (f'<div class="desc">{grounded_html(p.description)}</div>' if p.description else "")
-        + (f'<details><summary>{len(p.measures)} measures</summary><ol>{measures}</ol></details>' if p.measures else "")
-        + (f'<ul class="figs">{"".join(fig_rows)}</ul>' if fig_rows else "")
-        + "</li>"
-    )
-
-
-def _panel(rec: NoticeRecord, key: str) -> str:
-    i = rec.inspection
-    period = " – ".join(x for x in (i.start, i.end) if x) or "—"
-    rows = [
-        _row("doc type", esc(rec.doc_type or "—")),
-        _row("title", grounded_html(rec.title)),
-        _row("issuer", grounded_html(rec.issuer)),
-        _row("published", esc(rec.published or "—")),
-        _row("inspector", grounded_html(i.inspector)),
-        _row("kind", grounded_html(i.kind)),
-        _row("period", esc(period)),
-        _row("feedback", esc(i.feedback_date or "—")),
-        _row("targets", "<br>".join(grounded_html(t) for t in i.targets) or "—"),
-        _row("units", "<br>".join(grounded_html(u) for u in rec.units) or "—"),
-        _row("contact", "<br>".join(grounded_html(g) for g in (rec.contact.phone, rec.contact.email, rec.contact.address) if g) or "—"),
-        _row("model", esc(f"{rec.model or 'rules only'} · prompt {rec.prompt_version or '—'}")),
-    ]
-    totals = "".join(
-        f'<li><code>{esc(t.subject)}</code> = {_num(t.value)} <span class="span">{esc(t.text)}</span></li>'
-        for t in rec.stated_totals
-    )
-    problems = "".join(_problem_panel(rec, p, key) for p in rec.problems)
-    return (
-        f'<table class="fields">{"".join(rows)}</table>'
-        f'<h3>stated totals</h3>{f"<ul>{totals}</ul>" if totals else "<p class=none>none</p>"}'
-        f'<h3>problems ({len(rec.problems)})</h3><ol class="plist">{problems}</ol>'
-    )
-
-
-def _notice(rec: NoticeRecord, idx: int) -> str:
-    key = f"n{idx}"
-    counts = f"{len(rec.problems)} problems · {len(rec.figures)} figures · {len(rec.checks)} checks · {len(rec.errors)} errors"
-    return (
-        f'<section class="notice" id="notice-{idx}">'
-        f'<header><h2>{esc(rec.title.text if rec.title else Path(rec.source).name)}</h2>'
-        f'<div class="src"><code>{esc(rec.source)}</code> · <code>{esc(rec.notice_id)}</code> · {esc(counts)}</div>'
-        f"{_checks(rec)}</header>"
-        f'<div class="body"><div class="text">{render_spans(rec.text, notice_marks(rec, key))}</div>'
-        f'<aside class="panel">{_panel(rec, key)}</aside></div></section>'
-    )
-
-
-def _legend() -> str:
-    kinds = "".join(f'<span class="fig k-{k}">{esc(KIND_LABELS[k])}</span>' for k in FIGURE_KINDS)
-    return (f'<span class="legend">{kinds}<span class="prob">problem</span><span class="ptitle">title</span>'
-            f'<span class="measure">measure</span></span>')
-
-
-def _template() -> str:
-    return resources.files("agent.output").joinpath("review_template.html").read_text(encoding="utf-8")
+def _notice_view(rec: NoticeRecord, idx: int) -> dict[str, Any]:
+    """What the template shows of one record beside the record itself."""
+    key, i, c = f"n{idx}", rec.inspection, rec.contact
+    return {
+        "rec": rec, "key": key, "name": Path(rec.source).name,
+        "text": render_spans(rec.text, notice_marks(rec, key)),
+        "checks": sorted(rec.checks, key=lambda c: {"error": 0, "warning": 1, "info": 2}.get(c.severity, 3)),
+        "figures": {f.id: f for f in rec.figures},
+        "period": " – ".join(x for x in (i.start, i.end) if x) or "—",
+        "targets": _grounded_list(i.targets), "units": _grounded_list(rec.units),
+        "contact": _grounded_list((c.phone, c.email, c.address)),
+    }
 
 
 def render_review(records: Iterable[NoticeRecord]) -> str:
     """The whole review page for ``records`` as one self-contained HTML string."""
     recs = list(records)
-    toc = "".join(
-        f'<li><a href="#notice-{i}">{esc(Path(r.source).name)}</a> <span class="span">{len(r.problems)} problems'
-        + (f', <b class="warn">{len(r.checks) + len(r.errors)} checks/errors</b>' if r.checks or r.errors else "")
-        + "</span></li>"
-        for i, r in enumerate(recs)
+    return _template().render(
+        notices=[_notice_view(r, i) for i, r in enumerate(recs)], total=sum(len(r.problems) for r in recs),
+        kinds=[(k, KIND_LABELS[k]) for k in FIGURE_KINDS], status_labels=STATUS_LABELS,
     )
-    body = "".join(_notice(r, i) for i, r in enumerate(recs)) or '<p class="none">no notices</p>'
-    content = (
-        f'<nav class="bar"><button id="prev" type="button" title="previous problem (k / p)">◀ prev</button>'
-        f'<span id="counter">– / {sum(len(r.problems) for r in recs)}</span>'
-        f'<button id="next" type="button" title="next problem (j / n)">next ▶</button>'
-        f'<span class="keys">keys: j/n next · k/p previous</span>{_legend()}</nav>'
-        f'<main><h1>xuncha review · {len(recs)} notices</h1><ol class="toc">{toc}</ol>{body}</main>'
-    )
-    head, sep, tail = _template().partition(CONTENT_MARKER)
-    if not sep:
-        raise RuntimeError("review_template.html has no content marker")
-    return head + content + tail
