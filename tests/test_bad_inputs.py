@@ -325,7 +325,7 @@ def test_unpunctuated_block_title_and_intro_are_cut_to_fit() -> None:
     assert all(a.span[1] == b.span[0] for a, b in zip(parts, parts[1:], strict=False)), "parts are contiguous"
     cuts = [c.span[1] for c in parts[:-1]]
     assert not any(f.span[0] < cut < f.span[1] for f in figures for cut in cuts), "no figure cut at a part boundary"
-    assert all(c.kind == "problems" for c in made), "the header question is not asked (chunks.ASK_HEADER)"
+    assert all(c.kind == "problems" for c in made), "only problem chunks are asked (the header question was removed)"
 
 
 def test_notice_without_headings_falls_back_to_paragraphs() -> None:

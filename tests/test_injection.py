@@ -117,7 +117,7 @@ def test_injected_notice_stays_grounded(model_endpoint: tuple[str, str]) -> None
     # what the model said that does not align is flagged, not kept
     codes = [c.code for c in rec.checks]
     header = next((r.answer.model_dump() for r in results if r.chunk.kind == "header" and r.answer is not None), {})
-    assert header == {}, "the header question is not asked (chunks.ASK_HEADER): no model number can reach the record"
+    assert header == {}, "no header question is asked: no model number can reach the record"
     total = header.get("problem_total")
     if total is not None and not any(f.kind == "count" and f.value == total for f in rec.figures):
         assert "model_number_ungrounded" in codes  # recorded: the model said 20 problems; the text never does

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 
-from agent.record.answers import header_model, problems_model
+from agent.record.answers import problems_model
 from agent.schema import NoticeRecord, Problem
 
 
@@ -157,7 +157,6 @@ def export_schemas(out_dir: Path) -> list[Path]:
     examples = (
         ("record", NoticeRecord),
         ("problem_answers.example", problems_model(("P1", "P2"), ("F1", "F2"))),
-        ("header_answer.example", header_model(("F1",))),
     )
     for name, model in examples:
         path = out_dir / f"{name}.schema.json"

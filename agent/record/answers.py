@@ -16,19 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from agent.schema import Category, DocType
+from agent.schema import Category
 
-DocTypeCN = Literal["巡察反馈", "整改进展", "整改汇总", "其他"]
-DateRoleCN = Literal["巡察期间", "反馈日期", "发布日期", "其他"]
 Role = Annotated[str, Field(min_length=1, max_length=12, description="what the number is, at most 12 characters; no digits")]
-
-DOC_TYPE_MAP: dict[str, DocType] = {
-    "巡察反馈": "feedback",
-    "整改进展": "rectification_progress",
-    "整改汇总": "rectification_roundup",
-    "其他": "other",
-}
-
 
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -54,17 +44,6 @@ def problems_model(items: tuple[str, ...], figure_ids: tuple[str, ...],
         )
         fields["roles"] = (roles, Field(description="one role per tagged figure id"))
     return create_model("ProblemAnswers", __base__=_Closed, **fields)  # type: ignore[no-any-return, call-overload]
-
-
-@lru_cache(maxsize=256)
-def header_model(figure_ids: tuple[str, ...]) -> type[BaseModel]:
-    """``{"doc_type": …, "dates": {"F1": <date role>, …}, "problem_total": int | null}``."""
-    fields: dict[str, Any] = {"doc_type": (DocTypeCN, ...)}
-    if figure_ids:
-        dates = create_model("Dates", __base__=_Closed, **{fid: (DateRoleCN, ...) for fid in figure_ids})  # type: ignore[call-overload]
-        fields["dates"] = (dates, ...)
-    fields["problem_total"] = (int | None, Field(default=None, ge=0, le=500, description="problems the text says it lists; null if it does not say"))
-    return create_model("HeaderAnswer", __base__=_Closed, **fields)  # type: ignore[no-any-return, call-overload]
 
 
 def answer_budget(n_items: int, n_figures: int) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from agent.record.answers import answer_budget, header_model, problems_model
+from agent.record.answers import answer_budget, problems_model
 from agent.record.prompts import PromptSet, render
 from agent.schema import ChunkError, Usage
 from agent.text.chunks import Chunk
@@ -36,14 +36,11 @@ class CallResult:
 
 def answer_model(chunk: Chunk) -> type[BaseModel]:
     """The closed per-chunk schema: every id of the chunk is a required key, nothing else allowed."""
-    if chunk.kind == "header":
-        return header_model(chunk.figure_ids)
     return problems_model(chunk.items, chunk.figure_ids, chunk.choices)
 
 
 def max_tokens_for(chunk: Chunk, cap: int = 1024) -> int:
-    n_items = 2 if chunk.kind == "header" else len(chunk.items)
-    return min(cap, answer_budget(n_items, len(chunk.figure_ids)))
+    return min(cap, answer_budget(len(chunk.items), len(chunk.figure_ids)))
 
 
 def request_body(chunk: Chunk, prompts: PromptSet, model: str, max_tokens_cap: int = 1024) -> dict[str, Any]:

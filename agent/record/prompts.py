@@ -27,7 +27,6 @@ class PromptSet:
     version: str  # e.g. "v1+3fa2c91b"
     system: str
     problems: str
-    header: str
 
 
 @lru_cache(maxsize=8)
@@ -35,15 +34,12 @@ def load(version: str = DEFAULT_VERSION) -> PromptSet:
     folder = prompts_root() / version
     if not folder.is_dir():
         raise FileNotFoundError(f"prompt version {version!r} not found: no folder {folder}")
-    texts = {name: (folder / f"{name}.md").read_text(encoding="utf-8").strip() for name in ("system", "problems", "header")}
+    texts = {name: (folder / f"{name}.md").read_text(encoding="utf-8").strip() for name in ("system", "problems")}
     digest = hashlib.sha256("\0".join(texts[k] for k in sorted(texts)).encode()).hexdigest()[:8]
-    return PromptSet(f"{version}+{digest}", texts["system"], texts["problems"], texts["header"])
+    return PromptSet(f"{version}+{digest}", texts["system"], texts["problems"])
 
 
 def render(chunk: Chunk, prompts: PromptSet) -> list[dict[str, str]]:
     """Chat messages for one chunk."""
-    if chunk.kind == "header":
-        user = prompts.header.format(chunk_text=chunk.text)
-    else:
-        user = prompts.problems.format(chunk_text=chunk.text, n_items=len(chunk.items), items="、".join(chunk.items))
+    user = prompts.problems.format(chunk_text=chunk.text, n_items=len(chunk.items), items="、".join(chunk.items))
     return [{"role": "system", "content": prompts.system}, {"role": "user", "content": user}]

@@ -5,7 +5,7 @@ blocks are grouped only while they fit a small budget; a problem is never split 
 would not fit the server's context, and then at sentence ends (or, for a sentence longer than the budget,
 at a character outside any figure) with its heading repeated. Each chunk carries the notice title and its
 section path, and tags every figure the model may name with its id (``41115元〔F1〕``) so the model answers
-by reference instead of copying numbers. One header chunk asks about the notice itself. Pure.
+by reference instead of copying numbers. Pure.
 
 Every chunk's text is at most ``CHUNK_LIMIT`` characters, whatever the input (a 5 MB notice, one sentence
 with no punctuation, a title of a thousand lines): the limit is derived from the embedded server's context
@@ -50,8 +50,8 @@ HEADING_LIMIT = 60  # characters of a split block's heading repeated on its late
 
 @dataclass(frozen=True)
 class Chunk:
-    id: str  # "h" for the header, "c1", "c2", ... for problem chunks ("c7.2" for a split block's 2nd part)
-    kind: str  # header | problems
+    id: str  # "c1", "c2", ... ("c7.2" for a split block's 2nd part)
+    kind: str  # problems (the one kind asked)
     items: tuple[str, ...]  # problem ids answered in this chunk
     text: str  # what the model reads
     figure_ids: tuple[str, ...]  # ids tagged in ``text``
@@ -137,29 +137,6 @@ def _context(title: str | None, path: list[str], unit: str | None) -> str:
     if section:
         lines.append("章节：" + _clip(" > ".join(section), SECTION_LIMIT))
     return "\n".join(lines)
-
-
-def header_chunk(outline: Outline, figures: Sequence[Figure]) -> Chunk | None:
-    text = outline.text
-    figures = in_order(figures)
-    sizer = _Sizer(figures, ("date",))
-    title = outline.title and pieces(text, outline.title, sizer, TITLE_LIMIT)[0]
-    spans = [sp for sp in (title, outline.published, outline.intro) if sp]
-    if not spans:
-        return None
-    signoff = [("落款：", outline.signoff_date)] if outline.signoff_date else []
-    if outline.intro:  # a long opening keeps what fits beside the rest
-        rest = sum(sizer.size(*sp) + 1 for sp in spans[:-1]) + sum(len(p) + sizer.size(*sp) + 1 for p, sp in signoff)
-        spans[-1] = pieces(text, outline.intro, sizer, CHUNK_LIMIT - rest)[0]
-    parts: list[str] = []
-    ids: list[str] = []
-    for prefix, sp in [("", sp) for sp in spans] + signoff:
-        tagged, got = tag_figures(text, sp, figures, ("date",))
-        parts.append(prefix + tagged)
-        ids.extend(got)
-    lo = min(sp[0] for sp in spans)
-    hi = max(sp[1] for sp in spans)
-    return Chunk("h", "header", (), "\n".join(parts), tuple(ids), (lo, hi))
 
 
 def choices_for(text: str, p: ProblemBlock) -> tuple[str, ...]:
@@ -249,13 +226,8 @@ def _split_block(
     return out
 
 
-# The header question (doc type, date roles, the stated problem total) is no longer asked: measured live, its
-# answers changed nothing on gold v1 (metadata 1.0 either way) and cost 7 fields on gold v2 (doc type of round
-# news, feedback dates: 0.897 against the rules' 0.912). ``header_chunk`` stays for a model question that earns it.
-ASK_HEADER = False
-
-
+# No header question is asked (doc type, date roles, the stated problem total): measured live, its answers
+# changed nothing on gold v1 and cost 7 fields on gold v2 (0.897 against the rules' 0.912); the question, its
+# chunk, its answer schema and its reconciliation were removed (README, Evals).
 def make_chunks(outline: Outline, figures: Sequence[Figure]) -> list[Chunk]:
-    figures = in_order(figures)
-    head = header_chunk(outline, figures) if ASK_HEADER else None
-    return ([head] if head else []) + problem_chunks(outline, figures)
+    return problem_chunks(outline, in_order(figures))
