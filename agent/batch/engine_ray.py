@@ -136,10 +136,10 @@ class RayEngine(Outcomes):
         self.settings, self.base_url, self.prompts = settings, base_url, prompts
         self.force, self.workers = force, max(1, workers)
 
-    def run(self, files: list[str], argv: list[str] | None = None) -> Stats:
+    def run(self, files: list[str], argv: list[str] | None = None, unread: list[tuple[str, str]] | None = None) -> Stats:
         import ray.data
 
-        self.begin(len(files), argv)
+        self.begin(len(files), argv, unread)
         interrupted = True
         try:
             done = {} if self.force else self.store.done_sources(self.model, self.prompt_version)
@@ -243,7 +243,8 @@ class RayEngine(Outcomes):
 def run_ray(files: list[str], store: Store, settings: Settings, base_url: str | None, model: str | None,
             prompts: PromptSet | None, *, address: str | None = None, sink: JsonlSink | None = None,
             use_cache: bool = True, force: bool = False, workers: int = 4, argv: list[str] | None = None,
-            on_event: Event | None = None, on_start: Callable[[Stats], None] | None = None) -> Stats:
+            on_event: Event | None = None, on_start: Callable[[Stats], None] | None = None,
+            unread: list[tuple[str, str]] | None = None) -> Stats:
     """Start or join Ray, run the batch, and shut Ray down again if this call started it."""
     import ray
 
@@ -253,7 +254,7 @@ def run_ray(files: list[str], store: Store, settings: Settings, base_url: str | 
                            force=force, workers=workers, on_event=on_event)
         if on_start is not None:
             on_start(engine.stats)
-        return engine.run(files, argv)
+        return engine.run(files, argv, unread)
     finally:
         if owned:
             ray.shutdown()

@@ -81,9 +81,14 @@ class Outcomes:
         self.stats = Stats()
         self.run_id = 0
 
-    def begin(self, total: int, argv: list[str] | None) -> None:
+    def begin(self, total: int, argv: list[str] | None, unread: list[tuple[str, str]] | None = None) -> None:
+        """Open the run's row. ``unread``: files a folder held that are no notice format, each recorded as
+        failed with its reason (so the summary and ``.errors.jsonl`` list them), on top of ``total``."""
+        total += len(unread or [])
         self.stats.total, self.stats.started = total, time.monotonic()
         self.run_id = self.store.start_run(self.model, self.prompt_version, argv or [], total)
+        for path, reason in unread or []:
+            self.fail(path, reason)
 
     def end(self, interrupted: bool) -> None:
         finish_run(self.store, self.run_id, self.stats, interrupted)
@@ -173,11 +178,8 @@ class Runner(Outcomes):
         self.stopped: ServerGone | None = None  # why the batch ended early, if it did
 
     async def run(self, files: list[str], argv: list[str] | None = None, unread: list[tuple[str, str]] | None = None) -> Stats:
-        """Every file through the pipeline; ``unread``: files a folder held that are no notice format, each
-        recorded as failed with its reason, so the summary and ``.errors.jsonl`` list them."""
-        self.begin(len(files) + len(unread or []), argv)
-        for path, reason in unread or []:
-            self.fail(path, reason)
+        """Every file through the pipeline (``unread``: see ``Outcomes.begin``)."""
+        self.begin(len(files), argv, unread)
         queue: asyncio.Queue[str] = asyncio.Queue()
         for f in files:
             queue.put_nowait(f)

@@ -191,7 +191,7 @@ async def _run_ray(files: list[str], store: Store, sink: JsonlSink, settings: Se
                        extractor.model if extractor else None,
                        extractor.prompts if extractor else None, address=opts["ray_address"], sink=sink,
                        use_cache=opts["cache"], force=opts["force"], workers=opts["workers"], argv=sys.argv[1:],
-                       on_event=reporter.event, on_start=reporter.attach)
+                       on_event=reporter.event, on_start=reporter.attach, unread=opts["unread"])
     except RayUnavailable as exc:
         _error(opts["log_json"], str(exc))
         raise typer.Exit(2) from None
