@@ -84,6 +84,13 @@ def test_a_reference_to_problems_is_not_a_list() -> None:
     assert m is not None and m.group("list") == "账目不清、公章管理混乱"
 
 
+def test_qi_markers_are_one_row_of_the_marker_grammar() -> None:
+    # 其一，…其二，…: a style the grammar holds once (agent.text.markers), read as list items everywhere
+    text = "巡察发现，该镇存在以下问题：其一，理论学习不深入，研讨流于形式；其二，村级财务管理不规范；其三，干部作风不实。"
+    assert [title for _, title in _problems(text)] == ["理论学习不深入", "村级财务管理不规范", "干部作风不实"]
+    assert [span for span, _ in _problems(text)][1] == "其二，村级财务管理不规范"
+
+
 def test_a_list_closed_by_its_count_is_a_list() -> None:
     # 等问题557个: the round's tally closes the list (a lead count that follows is no finding)
     text = "巡视组发现被巡视单位党组织存在落实责任不严格、违规用人、“四风”问题屡禁不止等问题557个，涉及问题线索264件。"

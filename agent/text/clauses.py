@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.text import markers
+
 _CUT = re.compile(r"[，,；;。：:！!？?\n]")
-_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[是、]|其[一二三四五六七八九十]|第[一二三四五六七八九十]+[，,、]?"
-                     r"|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．)）]|[①-⑳]|有的)")
+_MARKER = re.compile(rf"^\s*(?:{markers.pattern('clause')}|有的)")  # the marker grammar's clause styles, and 有的
 MAX_CLAUSE = 200  # characters of a clause that features read: a pasted blob is not a clause
 
 

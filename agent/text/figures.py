@@ -37,6 +37,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from agent.schema import Figure, FigureKind
+from agent.text import markers
 from agent.text.dates import DateParts, find_dates, infer_years, iso, since
 from agent.text.numerals import (
     CN_DIGITS,
@@ -86,7 +87,8 @@ _STOP_TERMS = re.compile(
 _BLOCKS = re.compile(
     r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|\"[^\"\n]{1,30}\"|《[^《》\n]*》"
     r"|https?://\S+|www\.\S+|(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
-    r"|(?m:^[ \t\u3000]*(?:[(（][0-9一二三四五六七八九十]{1,3}[)）]|[0-9一二三四五六七八九十]{1,3}[、.．](?![0-9])))"
+    # a heading's or item's marker at a line's start (the marker grammar's heading styles): no count, no date
+    rf"|(?m:^[ \t\u3000]*(?:{markers.pattern('heading')}))"
 )
 
 _QTY = r"(?P<num>{num}){sp}(?P<a1>[余多])?(?P<mult>{mult})?(?P<a2>[余多])?(?P<unit>{units})"

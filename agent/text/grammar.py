@@ -12,18 +12,15 @@ from dataclasses import dataclass, field
 
 from agent.schema import Span
 from agent.text import vocab
+from agent.text.markers import MARKERS
 
-CN_NUM = "一二三四五六七八九十"
 HEADING_KINDS = ("cn", "paren_cn", "num", "paren_num", "fankui")
 
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fankui", re.compile(r"(?:反馈问题|存在问题|问题)[:：]\s*")),
     ("zhenggai", re.compile(r"(?:整改情况|整改措施|整改进展|整改)[:：]\s*")),
-    ("paren_cn", re.compile(rf"[(（]([{CN_NUM}]{{1,4}})[)）]\s*")),
-    ("paren_num", re.compile(r"[(（](\d{1,3})[)）]\s*")),
-    ("cn", re.compile(rf"([{CN_NUM}]{{1,4}})[、.．]\s*")),
-    ("num", re.compile(r"(\d{1,3})(?:[、．]|\.(?!\d))\s*")),
-    ("shi", re.compile(rf"([{CN_NUM}]{{1,4}})是\s*")),
+    # the numbered headings and items: the marker grammar's heading styles, in its order (agent.text.markers)
+    *((m.style, re.compile(m.fragment + r"\s*")) for m in MARKERS if "heading" in m.roles),
 )
 _UNIT_RE = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
 _SENTENCE_END = re.compile(r"[。；;!！?？]")
@@ -97,21 +94,6 @@ def classify(text: str, start: int, end: int) -> tuple[str, str, int]:
                 continue
             return kind, m.group(0).strip(), start + m.end()
     return "para", "", start
-
-
-def cn_small(cn: str) -> int | None:
-    vals = {c: i + 1 for i, c in enumerate(CN_NUM)}
-    if not cn:
-        return None
-    if cn == "十":
-        return 10
-    if cn.startswith("十"):
-        return 10 + vals.get(cn[1], 0)
-    if len(cn) == 3 and cn[1] == "十":
-        return vals[cn[0]] * 10 + vals.get(cn[2], 0)
-    if len(cn) == 2 and cn[1] == "十":
-        return vals[cn[0]] * 10
-    return vals.get(cn[0]) if len(cn) == 1 else None
 
 
 def build_tree(text: str, paras: list[Span]) -> list[Node]:

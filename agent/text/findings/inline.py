@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from agent.schema import Span
+from agent.text import markers
 from agent.text.findings.base import Found, Page, number
-from agent.text.grammar import CN_NUM, INLINE_FINDINGS, Node, ProblemBlock, cn_small, walk
+from agent.text.grammar import INLINE_FINDINGS, Node, ProblemBlock, walk
 
 
 def recognize(page: Page) -> Found | None:
@@ -18,7 +19,8 @@ def recognize(page: Page) -> Found | None:
     return Found("inline", number(blocks)) if blocks else None
 
 
-_INLINE_MARK = re.compile(rf"(?:(?<=[。：:；;])|^)\s*([{CN_NUM}]+)(、|是)")
+# an aspect (一、) or a point (一是) after a sentence or colon: two styles of the marker grammar
+_INLINE_MARK = re.compile(rf"(?:(?<=[。：:；;])|^)\s*(?:{markers.pattern_of('cn', 'shi')})")
 
 
 def _inline_problems(text: str, allnodes: list[Node]) -> list[ProblemBlock]:
@@ -34,7 +36,8 @@ def _inline_problems(text: str, allnodes: list[Node]) -> list[ProblemBlock]:
             continue
         base = n.start + m.end()
         marks = [
-            (base + mm.start(1), base + mm.end(2), cn_small(mm.group(1)) or 0, mm.group(2))
+            (base + mm.start(markers.style_of(mm)), base + mm.end(), markers.number(mm) or 0,
+             "是" if mm.group("shi") else "、")
             for mm in _INLINE_MARK.finditer(text[base : n.line_end])
         ]
         if not marks:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from agent.schema import Span
-from agent.text import vocab
-from agent.text.grammar import CN_NUM, ProblemBlock, cn_small
+from agent.text import markers, vocab
+from agent.text.grammar import ProblemBlock
 
 # ``存在A、B、C等问题`` (the list itself, inside a sentence); ``list_at`` refuses the matches that are not lists.
 LIST = re.compile(
@@ -40,11 +40,8 @@ ASPECTS = re.compile(
 _ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$|等[\d一二三四五六七八九十]+个方面$")
 # A sentence that praises: it frames the findings that follow, it is not one.
 PRAISE = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定|积极作为|认真贯彻")
-MARK = re.compile(
-    rf"(?:(?<=[。；;：:，,\s])|^)(?:(?P<shi>[{CN_NUM}]+)是|(?<=[。；;：:])(?P<cn>[{CN_NUM}]+)、|[(（](?P<par>[{CN_NUM}\d]{{1,3}})[)）]"
-    r"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩])|(?P<num>\d{1,2})[.、．](?!\d))"
-)
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+# a list item's marker inside a paragraph, after a sentence or clause break: the marker grammar's item styles
+MARK = markers.compiled("item", prefix=r"(?:(?<=[。；;：:，,\s])|^)", guarded=True)
 PROBLEM_WORDS = vocab.pattern("problem_word")  # one list of problem words (agent.text.vocab)
 TRIM = " \t\n，,、。；;：:等"
 # A sentence about leads handed on (``收到…问题线索，已按规定移交…``): the inspection's own work, no finding
@@ -60,23 +57,12 @@ TITLE_LIMIT = 60
 CLAUSE_LIMIT = 40  # characters: a clause longer than this is a finding's detail, not a list item
 
 
-def _number(m: re.Match[str]) -> int | None:
-    if m.group("shi") or m.group("cn"):
-        return cn_small(m.group("shi") or m.group("cn"))
-    if m.group("par"):
-        v = m.group("par")
-        return int(v) if v.isdigit() else cn_small(v)
-    if m.group("circ"):
-        return _CIRCLED.index(m.group("circ")) + 1
-    return int(m.group("num")) if m.group("num") else None
-
-
 def marks(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """(marker start, body start) of a numbered run 1, 2, 3… of one marker style inside [s, e)."""
     runs: dict[str, list[tuple[int, int, int]]] = {}
     for m in MARK.finditer(text, s, e):
-        style = next(k for k in ("shi", "cn", "par", "circ", "num") if m.group(k))
-        n = _number(m)
+        style = markers.style_of(m)
+        n = markers.number(m)
         if n is not None:
             runs.setdefault(style, []).append((n, m.start(), m.end()))
     best: list[tuple[int, int]] = []

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from agent.schema import Span
-from agent.text import vocab
+from agent.text import markers, vocab
 from agent.text.findings.base import Found, Page, number
 from agent.text.findings.items import (
     ASPECTS,
@@ -81,7 +81,7 @@ _POINTED = re.compile(
 # what an inspection looks at (一是聚焦…，重点关注…情况): its duty, not a finding
 _DUTY = re.compile(r"(?:[一二三四五六七八九十]{1,4}是|\d{1,3}[.、．])?即?聚焦[^。]{0,300}?(?:重点(?:关注|检查|围绕|了解)|突出对|情况)")
 # a list paragraph's own marker: 5. / 5 / 一是 / (一) / 一、
-_LIST_HEAD = re.compile(r"(?:\d{1,2}(?![\d.．]\d)[.、．]?|[一二三四五六七八九十]{1,4}是|[(（][一二三四五六七八九十\d]{1,4}[)）]|[一二三四五六七八九十]{1,4}、)")
+_LIST_HEAD = markers.compiled("lead")  # the marker grammar's lead styles
 # a numbered paragraph that asks rather than finds (一是要…, 二是建议…, 巡察组要求…)
 _ASKS_HEAD = re.compile(
     r"(?:要求|希望|建议|强调|要|针对|对此|下一步)|[^。，,]{0,12}(?:巡[察视]组|书记|组长|会议)(?:要求|强调|希望|提出|指出[^。]{0,6}要)"
