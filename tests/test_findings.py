@@ -5,6 +5,9 @@ Each text is written fresh for the test, in the genre's wording, never copied fr
 
 from __future__ import annotations
 
+import pytest
+
+from agent.text.findings import prose
 from agent.text.findings.items import list_at, some_runs
 from agent.text.outline import parse
 
@@ -257,3 +260,13 @@ def test_what_is_asked_after_the_aspects_is_no_finding() -> None:
     )
     titles = [title for _, title in _problems(text)]
     assert "党的领导" in titles and not any("加强" in t for t in titles)
+
+
+@pytest.mark.parametrize("reader", prose.PARAGRAPH_READERS, ids=lambda r: r.name)
+def test_each_paragraph_reader_reads_its_example_and_not_its_non_example(reader: prose.ParagraphReader) -> None:
+    got = reader.read(reader.example, 0, len(reader.example))
+    assert got, f"{reader.name} does not read its example"
+    earlier = prose.PARAGRAPH_READERS[: prose.PARAGRAPH_READERS.index(reader)]
+    assert all(r.read(reader.example, 0, len(reader.example)) is None for r in earlier), "an earlier reader takes it"
+    if reader.non_example:
+        assert not reader.read(reader.non_example, 0, len(reader.non_example))

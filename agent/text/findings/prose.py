@@ -15,6 +15,7 @@ is named); spans index into the cleaned text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.schema import Span
@@ -186,24 +187,60 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
             out.append(Passage((s, e), pending_unit, "unit_heading"))
             continue
         pending_unit = None
-        unit = _unit_passages(text, (s, e)) or _pointed(text, s, e)
-        if unit is not None:
-            out.append(unit)
-            continue
-        if (answered := targeted(text, s, e)) is not None:
-            out.append(Passage((s, e), None, "targeted", (answered[0],), tuple(answered[1])))
-            continue
-        if quoted := quoted_items(text, s, e):
-            out.append(Passage((quoted[0][0], quoted[-1][1]), None, "quoted", tuple(quoted)))
-            continue
-        if led := unit_led(text, s, e):  # the sentences before the first unit may hold a list of their own
-            out.extend(_cued(text, s, led[0][0][0]))
-            out.extend(Passage(item, u, "unit_led", (item,)) for u, item in led)
-            continue
-        cued = _cued(text, s, e)
-        out.extend(cued)
-        listing = _dangling(text, s, e)
+        reader, got = next((r, got) for r in PARAGRAPH_READERS if (got := r.read(text, s, e)) is not None)
+        out.extend(got)
+        listing = reader.name == "cued" and _dangling(text, s, e)  # a cue ending it: the findings follow below
     return out
+
+
+# --- a paragraph's findings: the first reader in this order that finds its wording takes the paragraph -----
+
+
+@dataclass(frozen=True)
+class ParagraphReader:
+    """One way a paragraph states findings: ``read`` gives its passages, or None when the wording is not its
+    own (the next reader is tried). ``example`` is read by it, ``non_example`` is not (``tests/test_findings``)."""
+
+    name: str
+    read: Callable[[str, int, int], list[Passage] | None]
+    example: str
+    non_example: str
+
+
+def _by_unit(text: str, s: int, e: int) -> list[Passage] | None:
+    unit = _unit_passages(text, (s, e)) or _pointed(text, s, e)
+    return [unit] if unit is not None else None
+
+
+def _by_target(text: str, s: int, e: int) -> list[Passage] | None:
+    answered = targeted(text, s, e)
+    return None if answered is None else [Passage((s, e), None, "targeted", (answered[0],), tuple(answered[1]))]
+
+
+def _by_quote(text: str, s: int, e: int) -> list[Passage] | None:
+    quoted = quoted_items(text, s, e)
+    return [Passage((quoted[0][0], quoted[-1][1]), None, "quoted", tuple(quoted))] if quoted else None
+
+
+def _by_units_leading(text: str, s: int, e: int) -> list[Passage] | None:
+    led = unit_led(text, s, e)
+    if not led:
+        return None  # the sentences before the first unit may hold a list of their own
+    return _cued(text, s, led[0][0][0]) + [Passage(item, u, "unit_led", (item,)) for u, item in led]
+
+
+PARAGRAPH_READERS: tuple[ParagraphReader, ...] = (
+    ParagraphReader("unit", _by_unit, "区委政法委存在的主要问题是：一是学习贯彻不深入；二是执法监督不到位。",
+                    "巡察发现，该局存在学习不深入、管理不规范等问题。"),
+    ParagraphReader("targeted", _by_target, "针对“村级财务管理不规范”问题，镇党委开展专项检查。已整改完成。",
+                    "针对存在的问题，巡察组提出了意见。"),
+    ParagraphReader("quoted", _by_quote, "“学习贯彻不深入；财务管理不规范；作风建设不扎实。”近日，县委第一巡察组反馈了巡察情况。",
+                    "近日，县委第一巡察组反馈了巡察情况。"),
+    ParagraphReader("unit_led", _by_units_leading, "淄博市履行主体责任不到位。枣庄市基层党组织建设薄弱，组织生活不规范。",
+                    "该市履行主体责任不到位。"),
+    ParagraphReader("cued", lambda text, s, e: _cued(text, s, e), "巡察发现，该局存在学习不深入、管理不规范等问题。",
+                    ""),  # the last: always reads (nothing when no cue opens a passage)
+)
 
 
 def _dangling(text: str, s: int, e: int) -> bool:
