@@ -15,8 +15,10 @@ from agent.scoring import evalrun
 
 
 def test_replay_regression_gate_samples(tmp_path: Path) -> None:
-    """Gold v1: problem F1 1.0, status 0.9091 (rules; 0.8701 before the running-total rule), category 0.8571
-    (the model on the findings whose naming words fit several classes or none; the rules alone 0.8182), figure
+    """Gold v1: problem F1 1.0, status 0.9091 (rules; 0.8701 before the running-total rule), category 0.8961
+    (the model on the findings whose naming words fit several classes or none; re-recorded 2026-12-07 with the
+    header task gone from the system prompt: 1,052 prompt tokens per notice against 1,358, category 0.9091
+    before on the same rules), figure
     F1 0.9989, roles right 0.7355 (rules, agent.text.roles), metadata 1.0, grounding 1.0/1.0, 1.8 requests per
     notice, 0 chunk errors."""
     o = evalrun.run_eval("replay", resolve(), tmp_path)["overall"]
