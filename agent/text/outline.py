@@ -29,7 +29,8 @@ META_LINE_LIMIT = 100
 _ISSUER_LINE = re.compile(r"^(?:中共|中国共产党)?\S{2,40}(?:委员会|党委|党工委|党组|办公室|巡察办|纪委|工作委员会|巡察组|巡视组)$")
 # a round's announcement ends on how to reach the group: 办公地点, 邮政信箱, 邮政编码, 受理时间, 特此公告
 _CONTACT_HINT = re.compile(
-    r"联系电话|电话[:：]|邮政地址|通信地址|电子邮箱|邮箱[:：]|来信|欢迎广大干部群众|办公地点|邮政信箱|邮政编码|受理时间|^特此(?:公告|通告|通报)"
+    r"联系电话|电话[:：]|邮政地址|通信地址|电子邮箱|邮箱[:：]|来信(?:来访)?(?:地址|请寄|寄至|请)|欢迎广大干部群众|办公地点"
+    r"|邮政信箱|邮政编码|受理时间|^特此(?:公告|通告|通报)"  # (受理群众来信来访 is the inspection's work, no contact line)
 )
 _CLOSING = re.compile(r"^(?:下一步|下阶段|今后|总之|综上)")
 _SOURCE_LINE = re.compile(r"^[(（]?来源[:：].*[)）]?$")
