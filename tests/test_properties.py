@@ -89,7 +89,7 @@ def test_chinese_numeral_money_round_trips(amount: tuple[int, str]) -> None:
 def test_outline_never_crashes_and_spans_stay_inside(text: str) -> None:
     o = parse(text)
     n = len(text)
-    assert o.grammar in ("fankui_pairs", "zhenggai_pairs", "inline", "prose", "paragraphs", "none") or o.grammar.startswith("headings:")
+    assert o.grammar in ("fankui_pairs", "zhenggai_pairs", "inline", "prose", "paragraphs", "learned", "none") or o.grammar.startswith("headings:")
     assert [p.id for p in o.problems] == [f"P{i}" for i in range(1, len(o.problems) + 1)]
     for p in o.problems:
         assert 0 <= p.span[0] < p.span[1] <= n
