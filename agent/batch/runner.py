@@ -186,7 +186,7 @@ class Runner(Outcomes):
         interrupted = True
         if self.processes > 0:
             self._pool = RulePool(self.processes, self.notice_timeout, rules_only=self.extractor is None)
-            await self._pool.__aenter__()
+            self._pool.start()
         in_flight = self.workers if self.extractor is not None else max(self.workers, 2 * self.processes)
         workers = [asyncio.ensure_future(self._worker(queue)) for _ in range(max(1, in_flight))]
         try:
@@ -194,7 +194,6 @@ class Runner(Outcomes):
             interrupted = False
         except ServerGone as exc:  # the notices in flight stay unrecorded: the rerun does them
             self.stopped = exc
-            await _cancel(workers)
         finally:
             await _cancel(workers)
             if self._pool is not None:

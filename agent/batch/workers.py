@@ -99,7 +99,6 @@ class _Worker:
         self.proc = ctx.Process(target=_serve, args=(child, self.stage, rules_only), daemon=True)
         self.proc.start()
         child.close()
-
         self.ready = False  # the worker says so once its tables and models are loaded
 
     def stage_name(self) -> str:
@@ -136,7 +135,7 @@ def _context() -> Any:
 
 
 class RulePool:
-    """``processes`` workers; ``timeout`` seconds per notice (None: no budget). Use ``async with``."""
+    """``processes`` workers; ``timeout`` seconds per notice (None: no budget). ``start`` it, ``close`` it."""
 
     def __init__(self, processes: int, timeout: float | None, rules_only: bool) -> None:
         self.processes, self.timeout, self.rules_only = max(1, processes), timeout, rules_only
@@ -144,15 +143,11 @@ class RulePool:
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
 
-    async def __aenter__(self) -> RulePool:
+    def start(self) -> None:
         for _ in range(self.processes):
             w = _Worker(self._ctx, self.rules_only)
             self._all.append(w)
             self._idle.put_nowait(w)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         for w in self._all:
@@ -177,8 +172,9 @@ class RulePool:
             reason = f"worker died in {worker.stage_name()} (exit code {worker.proc.exitcode}): {type(exc).__name__}"
             self._replace(worker)
             return Outcome("failed", path, reason, started)
-        except BaseException:  # cancelled mid-notice: the worker may be busy, so it goes
-            self._replace(worker)
+        except BaseException:  # cancelled mid-notice (the batch is ending): the worker may be busy, so it goes
+            worker.kill()
+            self._all.remove(worker)
             raise
         self._idle.put_nowait(worker)
         return out

@@ -37,10 +37,6 @@ KIND_LABELS = {
 STATUS_LABELS = {"completed": "已完成", "in_progress": "整改中", "ongoing": "长期坚持", "unknown": "未知"}
 
 
-def esc(s: object) -> str:
-    return str(escape(str(s)))
-
-
 def _num(v: float) -> str:
     """A value as written plainly: 21445000000, not 2.1445e+10."""
     return str(int(v)) if v.is_integer() and abs(v) < 1e18 else f"{v:.15g}"
@@ -167,24 +163,15 @@ def _template() -> Template:
     return env.get_template("review.html.j2")
 
 
-def _grounded_list(items: Iterable[Grounded | None]) -> Markup:
-    """Grounded values one per line, each escaped: ``text [start, end)``."""
-    parts = [Markup("{} ").format(g.text) + (Markup('<span class="span">[{}, {})</span>').format(*g.span) if g.span
-                                              else Markup('<span class="span">no span</span>')) for g in items if g]
-    return Markup("<br>").join(parts) if parts else Markup("—")
-
-
 def _notice_view(rec: NoticeRecord, idx: int) -> dict[str, Any]:
     """What the template shows of one record beside the record itself."""
-    key, i, c = f"n{idx}", rec.inspection, rec.contact
+    key, i = f"n{idx}", rec.inspection
     return {
         "rec": rec, "key": key, "name": Path(rec.source).name,
         "text": render_spans(rec.text, notice_marks(rec, key)),
         "checks": sorted(rec.checks, key=lambda c: {"error": 0, "warning": 1, "info": 2}.get(c.severity, 3)),
         "figures": {f.id: f for f in rec.figures},
         "period": " – ".join(x for x in (i.start, i.end) if x) or "—",
-        "targets": _grounded_list(i.targets), "units": _grounded_list(rec.units),
-        "contact": _grounded_list((c.phone, c.email, c.address)),
     }
 
 

@@ -240,7 +240,8 @@ PARAGRAPH_READERS: tuple[ParagraphReader, ...] = (
                     "近日，县委第一巡察组反馈了巡察情况。"),
     ParagraphReader("unit_led", _by_units_leading, "淄博市履行主体责任不到位。枣庄市基层党组织建设薄弱，组织生活不规范。",
                     "该市履行主体责任不到位。"),
-    ParagraphReader("cued", lambda text, s, e: _cued(text, s, e), "巡察发现，该局存在学习不深入、管理不规范等问题。",
+    ParagraphReader("cued", lambda text, s, e: _cued(text, s, e),  # (defined below: looked up when called)
+                    "巡察发现，该局存在学习不深入、管理不规范等问题。",
                     ""),  # the last: always reads (nothing when no cue opens a passage)
 )
 

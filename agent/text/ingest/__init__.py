@@ -52,9 +52,7 @@ def _read_bytes(path: str | Path, max_bytes: int) -> bytes:
         raise IngestError(source, f"cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise IngestError(source, f"file too large (> {max_bytes} bytes)")
-    if not data:
-        raise IngestError(source, "empty file")
-    return data
+    return data  # an empty file goes to the text reader, whose decoding names it
 
 
 def read_notice(path: str | Path, max_bytes: int = 20_000_000) -> Notice:

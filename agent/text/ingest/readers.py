@@ -2,7 +2,7 @@
 
 Why a module of its own: a notice arrives as plain text, a saved web page, a PDF or a Word attachment, and
 the next format should be one more reader here, not a branch somewhere else. A reader is chosen by the
-file's magic bytes first (a PDF named ``.txt`` is still a PDF), then by its suffix. Every reader's text goes
+file's magic bytes (a PDF named ``.txt`` is still a PDF); anything else goes to the text reader. Every reader's text goes
 through the same cleaning (``cleaning.clean``), so every span in the product indexes into text made one way.
 """
 
@@ -62,11 +62,10 @@ SUFFIXES = frozenset(s for r in READERS for s in r.suffixes)
 
 
 def reader_for(data: bytes, suffix: str) -> Reader:
-    """The reader by magic bytes, else by suffix, else the text reader (which names binary files)."""
+    """The reader the file's magic bytes name (a ZIP is a Word file when named ``.docx`` or holding ``word/``),
+    else the text reader, which reads text and pages and names any other binary file. A suffix alone never
+    makes a file a PDF or a Word file: ``suffixes`` say what a folder scan reads."""
     for r in READERS:
         if r.magic and any(data.startswith(m) for m in r.magic) and (r.name != "docx" or suffix == ".docx" or b"word/" in data[:4096]):
-            return r
-    for r in READERS:
-        if suffix in r.suffixes and not r.magic:
             return r
     return READERS[-1]
