@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from agent.schema import Figure, Span
+from agent.text import vocab
 from agent.text.dates import since
 
 _N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 digits must not cost its square
@@ -250,9 +251,7 @@ _NOT_BODY = (
 # not a body's name: the inspected as such (被巡察单位), an inspection (区委一、二、三轮巡察), a counted group under a
 # body (区教育体育局直属的32家事业单位), a kind (向A反馈村级全覆盖巡察情况)
 _NOT_NAME = re.compile(r"被巡|巡[察视]|(?:直属|所属|所辖|下辖)的?$|全覆盖$|专项$|联动$")
-_BODY_END = re.compile(
-    r"(?:党委|党组|党工委|党组织|党支部|党总支|村|社区|单位|局|镇|乡|街道|公司|集团|委|办)[)）]?$"
-)
+_BODY_END = re.compile(rf"(?:{vocab.fragment('unit_suffix')}|{vocab.fragment('township')}|党组织|单位)[)）]?$")
 
 
 def _targets(text: str, intro: Span) -> tuple[list[Span], Span | None]:

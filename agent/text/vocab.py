@@ -78,13 +78,26 @@ FINDING_CUE = (
     Entry(r"^问题[:：]", "问题：学习不深入", "问题整改"),
 )
 
+# A party body: the committee, group or branch that leads a unit (its name ends on one).
+PARTY_BODY = (
+    Entry(r"党委|党工委|党组(?!织)|党支部|党总支", "县林业局党组", "党组织"),
+)
+# A division of the country at county level or above (a city, county, district, banner, prefecture, league).
+COUNTY = (
+    Entry(r"[市县区旗州盟]", "临湘市", "党组织"),
+)
+# A division below the county (a township, town or sub-district).
+TOWNSHIP = (
+    Entry(r"镇|乡(?!村)|街道", "城关镇", "乡村振兴"),
+)
+
 # A body a finding or a heading can name: the suffix that ends a unit's name (one list for the whole product:
 # the heading grammar and the prose recognizer used to disagree on 区委政法委, 县人民政府 and 县委宣传部).
 UNIT_SUFFIX = (
-    Entry(r"(?:党委|党工委|党组|党支部|党总支|委员会)$", "县林业局党组", "县林业局党组书记"),
+    Entry(rf"(?:{PARTY_BODY[0].fragment}|委员会)$", "县林业局党组", "县林业局党组书记"),
     Entry(r"(?<!常)委$", "区委政法委", "区委常委"),
     Entry(r"(?:办|部|局|厅|署)$", "县委宣传部", "宣传部署工作"),
-    Entry(r"(?:院|所|校|学院|中心|站|馆)$", "县人民医院", "医院管理"),
+    Entry(r"(?:院|所|校|学院|大学|中心|站|馆)$", "县人民医院", "医院管理"),
     Entry(r"(?:公司|集团)$", "县城投公司", "公司治理"),
     Entry(r"(?:街道|镇|乡|村|社区)$", "城关镇", "乡镇干部"),
     Entry(r"(?:政府|机关|队|会)$", "县人民政府", "政府采购"),
@@ -132,14 +145,20 @@ LEADS = (
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
             "praise": PRAISE, "focus": FOCUS, "leads": LEADS,
-            "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX, "problem_word": PROBLEM_WORD,
+            "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX,
+            "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}
+
+
+def fragment(concept: str) -> str:
+    """A concept's entries as one regex fragment (alternatives in a group), to build a pattern around."""
+    return "(?:" + "|".join(f"(?:{e.fragment})" for e in CONCEPTS[concept]) + ")"
 
 
 @cache
 def pattern(concept: str) -> re.Pattern[str]:
     """One compiled regex for a concept: its entries as alternatives."""
-    return re.compile("|".join(f"(?:{e.fragment})" for e in CONCEPTS[concept]))
+    return re.compile(fragment(concept))
 
 
 def says(concept: str, clause: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from agent.schema import Span
+from agent.text import vocab
 from agent.text.findings.items import (
     LIST_FRONT,
     list_at,
@@ -26,7 +27,7 @@ from agent.text.findings.items import (
 # ``在党风廉政建设方面，…``: an aspect that labels the findings of its sentence
 ASPECT_LEAD = re.compile(r"在([^，,。；;：:]{2,30}?)方面[，,：:]")
 # ``淄博市履行管党治党责任不到位…``: a unit (a city, county or district, or its party committee) opens the sentence
-_UNIT_LED = re.compile(r"(?P<unit>[\u4e00-\u9fa5]{1,6}?(?:市|县|区|旗|州)(?:委|政府)?)(?=[\u4e00-\u9fa5])")
+_UNIT_LED = re.compile(rf"(?P<unit>[\u4e00-\u9fa5]{{1,6}}?{vocab.fragment('county')}(?:委|政府)?)(?=[\u4e00-\u9fa5])")
 _NOT_UNIT_START = re.compile(r"(?:本|全|该|各|我|市|县|区|州)(?:市|县|区|州)")
 # the text after a quotation that opens a news item says the quotation is the feedback
 _AFTER_QUOTE = re.compile(r"巡[察视]|反馈")

@@ -75,11 +75,13 @@ _FINDINGS_HEAD = re.compile(
     r"(?:主要|突出|具体)?问题(?:清单)?[:：]?$"
 )
 # a bare place or unit line inside a findings list: the findings below it are that unit's (``临湘市``)
-_PLACE_LINE = re.compile(r"^[\u4e00-\u9fa5]{1,14}(?:市|县|区|旗|州|盟|镇|乡|街道|委|党组|党委|学院|大学|公司|集团)$")
+_PLACE_LINE = re.compile(
+    rf"^[\u4e00-\u9fa5]{{1,14}}(?:{vocab.fragment('county')}|{vocab.fragment('township')}|{vocab.fragment('unit_suffix')})$"
+)
 # ``(省委)巡视组指出，<unit>…``: a disclosure naming the unit its findings belong to
 _POINTED = re.compile(
     r"(?:[^，,。：:]{0,12}?)巡[视察](?:[一二三四五六七八九十\d]+)?组(?:在反馈中|反馈时)?指出[,，:：]\s*"
-    r"(?P<unit>[\u4e00-\u9fa5]{2,12}?(?:市委|县委|区委|旗委|州委|党委|党组|党工委|党总支|党支部))"
+    rf"(?P<unit>[\u4e00-\u9fa5]{{2,12}}?(?:{vocab.fragment('county')}委|{vocab.fragment('party_body')}))"
 )
 # what an inspection looks at (一是聚焦…，重点关注…情况): its duty, not a finding
 _DUTY = re.compile(r"(?:[一二三四五六七八九十]{1,4}是|\d{1,3}[.、．])?即?聚焦[^。]{0,300}?(?:重点(?:关注|检查|围绕|了解)|突出对|情况)")
