@@ -28,11 +28,11 @@ record:
 	rm -rf cassettes/test_pipeline_replay cassettes/test_cli_replay cassettes/test_injection cassettes/eval_v2
 	$(PY) -m pytest -q tests/test_pipeline_replay.py tests/test_cli_replay.py tests/test_injection.py --record-mode=all
 	rm -rf evals/reports/record-v2
-	xuncha eval --gold evals/gold/v2 --no-cache --out evals/reports/record-v2
+	xuncha eval --gold evals/gold/v2 --ask category --no-cache --out evals/reports/record-v2
 	mkdir -p cassettes/eval_v2 && (cp evals/reports/record-v2/cassettes/*.yaml cassettes/eval_v2/ 2>/dev/null || true)
 
 structure:
-	xuncha structure $(SAMPLES) -o out/samples.jsonl
+	xuncha structure $(SAMPLES) -o out/samples.jsonl --ask category
 
 structure-rules:
 	xuncha structure $(SAMPLES) -o out/samples-rules.jsonl --no-llm

@@ -28,6 +28,7 @@ GATES = {
     "holdout12": (0.96, 1.0, 0.74, 0.92, 0.82),
     "holdout13": (0.88, 0.95, 0.91, 0.92, 0.79),
     "holdout14": (0.75, 0.95, 0.84, 0.88, 0.97),
+    "holdout15": (0.90, 0.84, 0.75, 0.96, 0.88),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 

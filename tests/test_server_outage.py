@@ -39,7 +39,8 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def start(out: Path, server: ReplayChild, *args: str, environ: dict[str, str]) -> subprocess.Popen[str]:
-    cmd = xuncha("structure", str(NOTICES), "-o", str(out), "--base-url", server.base_url, "--model", EMBEDDED_MODEL, *args)
+    cmd = xuncha("structure", str(NOTICES), "-o", str(out), "--base-url", server.base_url, "--model", EMBEDDED_MODEL, "--ask",
+                 "category", *args)
     return subprocess.Popen(cmd, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -162,7 +163,7 @@ def test_server_gone_for_good_ends_in_one_line_and_a_rerun_completes(tmp_path: P
 
         server.start()  # back; the rerun resumes
         second = subprocess.run(xuncha("structure", str(NOTICES), "-o", str(tmp_path / "o.jsonl"), "--base-url",
-                                       server.base_url, "--model", EMBEDDED_MODEL), env=env(**FAST),
+                                       server.base_url, "--model", EMBEDDED_MODEL, "--ask", "category"), env=env(**FAST),
                                 capture_output=True, text=True, timeout=300)  # fmt: skip
     finally:
         server.stop()

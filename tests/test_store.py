@@ -38,6 +38,20 @@ def test_done_means_same_text_model_and_prompt(tmp_path: Path) -> None:
         assert len(list(store.records())) == 1, "one row per (source, model, prompt version)"
 
 
+def test_one_record_per_notice_the_last_finished(tmp_path: Path) -> None:
+    """A run asking the model, then one asking nothing (or --no-llm), on the same output: the store keeps both
+    rows, and the JSONL and exports hold one record per notice, the later one."""
+    rec = rules_record(analyse(read_notice(notice_path("qiaotou-town-feedback-meeting"))))
+    asked = rec.model_copy(update={"model": "m", "prompt_version": "v2+x"})
+    with Store(tmp_path / "s.db") as store:
+        store.put_record(asked, None, 0.0)
+        store.put_record(rec, None, 0.0)
+        assert [r.model for r in store.records()] == [None]
+        store.put_record(asked, None, 0.0)
+        assert [r.model for r in store.records()] == ["m"]
+        assert store.record(rec.source, None, None) is not None, "the store keeps every model's row"
+
+
 def test_a_failure_never_overwrites_a_cached_answer(tmp_path: Path) -> None:
     kw = {"model": "m", "prompt_version": "v1", "schema_hash": "s", "chunk_kind": "problems"}
     with Store(tmp_path / "s.db") as store:

@@ -166,7 +166,7 @@ def test_real_embedded_server_sigkilled_mid_batch(tmp_path: Path) -> None:
         shutil.copy(notice_path(stem), src / f"{stem}.txt")
     out, db = tmp_path / "o.jsonl", tmp_path / "o.db"
     t0 = time.monotonic()
-    proc = subprocess.Popen(xuncha("structure", str(src), "-o", str(out), "--log-json"), env=env(),
+    proc = subprocess.Popen(xuncha("structure", str(src), "-o", str(out), "--log-json", "--ask", "category"), env=env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]

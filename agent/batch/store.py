@@ -223,8 +223,14 @@ class Store:
         )
 
     def records(self, status: tuple[str, ...] = ("done", "partial")) -> Iterator[NoticeRecord]:
+        """One record per notice, in source order: the one finished last when runs with other models or none
+        (``--ask``, ``--no-llm``) left several (the store keeps them all, one per model and prompt version)."""
         marks = ",".join("?" * len(status))
-        cur = self.db.execute(f"SELECT record FROM notices WHERE status IN ({marks}) AND record IS NOT NULL ORDER BY source, model, prompt_version", status)
+        cur = self.db.execute(
+            "SELECT record FROM (SELECT record, source, ROW_NUMBER() OVER (PARTITION BY source ORDER BY finished DESC,"
+            f" model DESC) AS nth FROM notices WHERE status IN ({marks}) AND record IS NOT NULL) WHERE nth = 1 ORDER BY source",
+            status,
+        )
         for (raw,) in cur:
             yield NoticeRecord.model_validate_json(raw)
 

@@ -27,9 +27,9 @@ batch_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="OpenAI-Batch JSONL: export chunk requests, import a batch's results.")
 
 
-def _settings(model: str | None) -> tuple[Settings, str]:
+def _settings(model: str | None, ask: str | None = None) -> tuple[Settings, str]:
     try:
-        settings = resolve(model=model)
+        settings = resolve(model=model, ask=ask)
     except ConfigError as exc:
         error(str(exc))
         raise typer.Exit(2) from None
@@ -64,11 +64,16 @@ def export_cmd(
     paths: Annotated[list[str], typer.Argument(help="notice files, folders or globs")],
     out: Annotated[Path, typer.Option("-o", "--out", help="the Batch request file (JSONL, one line per chunk)")],
     model: Annotated[str | None, typer.Option(help="model name in every request [env XUNCHA_MODEL]; default: the embedded model's")] = None,
+    ask: Annotated[str | None, typer.Option(help="the questions asked: category (none by default) [env XUNCHA_ASK]")] = None,
 ) -> None:
     """Write one Batch request line per chunk (identical chunks once); unreadable files are named, not fatal."""
     from agent.record.prompts import load
 
-    settings, model_name = _settings(model)
+    settings, model_name = _settings(model, ask)
+    if not settings.ask:
+        error("nothing is asked of the model, so there is no request to export: --ask category (or XUNCHA_ASK=category) "
+              "exports its one question")
+        raise typer.Exit(2)
     prepared = batchio.prepare(_files(paths))
     _report_failures(prepared.failures)
     prompts = load(settings.prompt_version)

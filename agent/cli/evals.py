@@ -26,6 +26,7 @@ def eval_cmd(
     compare: Annotated[tuple[Path, Path] | None, typer.Option(help="show two report folders side by side")] = None,
     cache: Annotated[Path | None, typer.Option(help="live: the store of chunk calls to reuse (default: XUNCHA_CACHE_DIR/eval-calls.db)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="live: send every chunk, and record every call in the report's cassettes")] = False,
+    ask: Annotated[str | None, typer.Option(help="live or replay: the questions the model is asked (category; default none) [env XUNCHA_ASK]")] = None,
     holdout_train: Annotated[bool, typer.Option("--holdout-train", help="retrain the learned models without each scored set first (needs the train extra)")] = False,
 ) -> None:
     """Score structuring against the gold records; or compare two reports."""
@@ -35,11 +36,14 @@ def eval_cmd(
         _print_comparison(*compare)
         return
     try:
-        settings = resolve(base_url, None, model)
+        settings = resolve(base_url, None, model, ask=ask)
     except ConfigError as exc:
         error(str(exc))
         raise typer.Exit(2) from None
     mode = "rules" if no_llm else "replay" if replay else "live"
+    if mode != "rules" and not settings.ask:
+        say("nothing is asked of the model (--ask category measures its one question against the rules): scoring the rules")
+        mode = "rules"
     server = None
     url, mdl = settings.base_url, settings.model
     if mode == "live" and url is None:

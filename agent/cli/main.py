@@ -65,6 +65,7 @@ def structure_cmd(
     concurrency: Annotated[int | None, typer.Option(help="requests in flight (default: 2, the embedded server's slots)")] = None,
     workers: Annotated[int, typer.Option(help="notices in flight (their chunks share --concurrency)")] = 4,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="rules only: outline, figures, reconcile; no model")] = False,
+    ask: Annotated[str | None, typer.Option(help="questions the model is asked: category, or none (the default: no question has been measured to win) [env XUNCHA_ASK]")] = None,
     force: Annotated[bool, typer.Option(help="redo notices the store already has")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="send every chunk again, even one the store answered before")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary; errors only [env XUNCHA_QUIET]")] = False,
@@ -78,7 +79,7 @@ def structure_cmd(
     """Structure notices into one JSON record each; a rerun resumes where the last one stopped."""
     try:
         settings = resolve(base_url, api_key, model, mode, concurrency, server_wait=server_wait,
-                           notice_timeout=notice_timeout, processes=processes)
+                           notice_timeout=notice_timeout, processes=processes, ask=ask)
     except ConfigError as exc:
         _error(log_json, str(exc))
         raise typer.Exit(2) from None
@@ -90,10 +91,17 @@ def structure_cmd(
         raise typer.Exit(2)
     db_path = config.store_path(db, default_db(out))
     quiet = config.quiet(quiet)
-    opts = {"no_llm": no_llm, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers,
+    opts = {"no_llm": no_llm or not settings.ask, "force": force, "cache": not no_cache, "quiet": quiet, "log_json": log_json, "workers": workers,
             "engine": engine.value, "ray_address": ray_address, "unread": unread}
+    if not no_llm and not settings.ask and not quiet:
+        _note(opts, NOTHING_ASKED, "nothing_asked")
     code = asyncio.run(_structure(files, out, db_path, settings, opts))
     raise typer.Exit(code)
+
+
+# why a default run starts no model server (agent.config.QUESTIONS)
+NOTHING_ASKED = ("the model is asked nothing: measured live, the rules beat it on every question (README, Evals), so no "
+                 "server is started; --ask category asks it the category of findings whose words fit several classes")
 
 
 def _error(log_json: bool, message: str, **data: Any) -> None:

@@ -140,7 +140,8 @@ def _context(title: str | None, path: list[str], unit: str | None) -> str:
 
 
 def choices_for(text: str, p: ProblemBlock) -> tuple[str, ...]:
-    """What the model is asked to choose among for a problem's category: the classes whose wording the
+    """What the model is asked to choose among for a problem's category, when the category question is asked at
+    all (``--ask category``; by default nothing is, ``agent.config.QUESTIONS``): the classes whose wording the
     problem uses when there are several; every class when it uses none; nothing to ask (empty) when exactly
     one class fits, since the rules answer that (``category.category_from_words``)."""
     if p.found_by in ("prose", "disclosure", "learned"):
