@@ -30,3 +30,12 @@ def test_every_role_is_played_and_every_style_has_one() -> None:
     assert all(m.roles for m in MARKERS)
     for role in ("heading", "item", "clause", "lead"):
         assert markers.pattern(role)
+
+
+def test_every_style_has_a_level_in_the_official_order() -> None:
+    from agent.text import markers
+
+    assert {s for row in markers.LEVELS for s in row} == set(markers.STYLES)
+    order = [markers.level(s) for s in ("cn", "paren_cn", "num", "paren_num", "circ", "shi")]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert markers.level("num_bare") == markers.level("num"), "5. and a bare 5 are one list"

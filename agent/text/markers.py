@@ -56,6 +56,16 @@ MARKERS: tuple[Marker, ...] = (
            _roles("lead")),
 )
 STYLES = tuple(m.style for m in MARKERS)
+# The order of levels in an official text (一、 over （一） over 1. over （1） over ①), with the in-paragraph
+# styles (一是, 其一, 第一，) below them all; styles on one row are one level (5. and a bare 5 are the same list).
+# A paragraph at a higher level frames the ones below it.
+LEVELS: tuple[tuple[str, ...], ...] = (("cn",), ("paren_cn",), ("num", "num_bare"), ("paren_num", "num_paren"), ("circ",),
+                                       ("shi", "qi", "di"))
+
+
+def level(style: str) -> int:
+    """A style's row in ``LEVELS`` (0 is the top)."""
+    return next(i for i, row in enumerate(LEVELS) if style in row)
 
 
 @cache

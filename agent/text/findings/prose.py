@@ -255,10 +255,15 @@ def _dangling(text: str, s: int, e: int) -> bool:
 
 
 def _frames(text: str, out: list[Passage], listed: Passage) -> bool:
-    """The last passage is a ``(一)``/``一、`` paragraph of the same list and this one opens with ``一是``."""
-    if not out or out[-1].cue != "listed" or not text.startswith("一是", listed.span[0]):
+    """The last passage is a paragraph of the same list whose marker stands at a higher level than this one's
+    (``（一）<aspect>`` over ``1.…`` or ``一是…`` paragraphs, ``一、`` over ``（一）``): it names their aspect."""
+    if not out or out[-1].cue != "listed":
         return False
-    return bool(re.match(r"[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、", text[out[-1].span[0] : out[-1].span[1]]))
+    above = _LIST_HEAD.match(text, out[-1].span[0], out[-1].span[1])
+    below = _LIST_HEAD.match(text, listed.span[0], listed.span[1])
+    if above is None or below is None:
+        return False
+    return markers.level(markers.style_of(above)) < markers.level(markers.style_of(below))
 
 
 def _listed_paragraph(text: str, s: int, e: int, unit: Span | None = None) -> Passage | None:
