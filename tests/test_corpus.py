@@ -21,3 +21,24 @@ def test_corpus_wording(case: dict[str, Any]) -> None:
     assert [p.title.text for p in rec.problems] == case["titles"]
     if case["recognizer"]:
         assert {p.found_by for p in rec.problems} == {case["recognizer"]}
+
+
+FACTS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "corpus" / "facts.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _fields(text: str) -> tuple[dict[str, Any], list[list[Any]]]:
+    rec = rules_record(analyse(Notice("corpus.txt", text, "utf-8", "corpus")))
+    i = rec.inspection
+    fields = {"doc_type": rec.doc_type, "inspector": i.inspector.text if i.inspector else None,
+              "kind": i.kind.text if i.kind else None, "start": i.start, "end": i.end, "feedback_date": i.feedback_date,
+              "targets": [t.text for t in i.targets]}
+    return fields, [[f.kind, f.text, f.value] for f in rec.figures]
+
+
+@pytest.mark.parametrize("case", FACTS, ids=lambda c: c["wording"])
+def test_corpus_facts(case: dict[str, Any]) -> None:
+    """The inspection facts and figures corpus (``tests/corpus/facts.json``): only the fields a case names."""
+    fields, figures = _fields(case["text"])
+    assert {k: fields[k] for k in case.get("expect", {})} == case.get("expect", {})
+    if "figures" in case:
+        assert figures == case["figures"]
