@@ -39,9 +39,16 @@ SHORTFALL = (
     Entry(r"问题(?:仍然|依然|较为|比较)?突出|频发|屡禁不止|时有发生", "问题仍然突出", "突出重点"),
 )
 
+# A comparison with a standard (对照…要求): it frames the findings that follow; its 要求 asks for nothing.
+COMPARED = r"(?:对照|对标|比照|与)[^，,。；;]{0,16}?要求"  # (按照…要求 conforms: procedure, not this)
+COMPARISON = (
+    Entry(COMPARED, "但对照中央部署和省市区要求", "巡察组要求"),
+)
+
 # A request or suggestion: what the inspection asks to be done, not what it found.
 REQUEST = (
-    Entry(r"^[^，,。；;]{0,16}?(?:要求|强调|希望|建议|提出了?[^，,。]{0,12}(?:意见|建议|要求))", "巡察组要求", "群众反映强烈"),
+    Entry(rf"^(?!{COMPARED})[^，,。；;]{{0,16}}?(?:要求|强调|希望|建议|提出了?[^，,。]{{0,12}}(?:意见|建议|要求))", "巡察组要求",
+          "对照上级要求，仍存在学习不深入等问题"),
     Entry(r"^(?:要(?![素件点])|必须|务必|应当|需要)(?=[\u4e00-\u9fff])", "要切实加强学习", "要素保障不足"),
     Entry(r"^(?:针对(?![“\"][^”\"]{2,60}[”\"])|对此|下一步|今后)", "针对巡察反馈问题", "针对“规划把关不严”的整改情况"),
 )
@@ -147,7 +154,7 @@ LEADS = (
 )
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "praise": PRAISE, "focus": FOCUS, "leads": LEADS,
+            "praise": PRAISE, "focus": FOCUS, "leads": LEADS, "comparison": COMPARISON,
             "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX,
             "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}

@@ -15,29 +15,31 @@ from agent.schema import Span
 from agent.text import markers, vocab
 from agent.text.grammar import ProblemBlock
 
+# how many problems a list's closing 等…问题 says there are: 等多项问题, 等一些问题, 等5个问题, 等三类问题
+_HOW_MANY = r"(?:多项|多个|多种|多方面|一些|若干|诸多|一系列|[\d一二三四五六七八九十]{1,4}(?:个|项|条|类))?"
 # ``存在A、B、C等问题`` (the list itself, inside a sentence); ``list_at`` refuses the matches that are not lists.
 LIST = re.compile(
     r"(?:存在(?:着)?|发现(?:了|的)?|出现(?:了)?|还有|反馈了|主要是)(?:一些|部分)?"
     r"(?P<list>(?!的|了|问题|存在|一些|一定|不少|较多|各类|各种|各项|相关|有关|具体|主要)[^。；;：:,，]{4,400}?)"
-    r"(?:等(?:“[^“”]{1,8}”)?(?:方面|方面的|多方面)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等?现象|等不足|问题"
+    rf"(?:等(?:“[^“”]{{1,8}}”)?{_HOW_MANY}(?:方面|方面的)?(?:的)?(?:突出|具体)?问题|的问题|等情况|等?现象|等不足|问题"
     r"|等[\d一二三四五六七八九十]+个方面(?:[\d一二三四五六七八九十]+(?:条|个|项)(?:具体)?问题)?)"
     r"(?:[\d一二三四五六七八九十百千]{1,6}(?:个|条|项|件))?(?=[。；;，,]|$)"  # 等问题557个, 的问题23条
 )
 # ``A、B、C等问题仍不同程度存在``: the list opens its sentence and 存在 follows it
 LIST_FRONT = re.compile(
-    r"(?P<list>[^。；;：:，,]{4,200}?)等(?:突出|具体)?(?:问题|现象)(?:仍然|依然|仍|还)?[^。；;，,]{0,10}?存在"
+    rf"(?P<list>[^。；;：:，,]{{4,200}}?)等{_HOW_MANY}(?:突出|具体)?(?:问题|现象)(?:仍然|依然|仍|还)?[^。；;，,]{{0,10}}?存在"
 )
 # the same list with its items parted by commas: ``发现X统筹…不够有力，为民服务意识有所欠缺，…等问题``
 COMMA_LIST = re.compile(
     r"(?:存在(?:着)?|发现(?:了)?|反馈了|主要是)(?P<list>(?!的|了|问题|存在|一些|一定|不少|较多)[^。；;：:、]{8,200}?[,，][^。；;：:、]{4,200}?)"
-    r"(?:等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题|等[\d一二三四五六七八九十]+个方面)(?=[。；;，,]|$)"
+    rf"(?:等{_HOW_MANY}(?:方面|方面的)?(?:的)?(?:突出|具体)?问题|等[\d一二三四五六七八九十]+个方面)(?=[。；;，,]|$)"
 )
 # ``在A、B等方面还存在一些不足`` names the aspects where findings lie: each aspect stands for one
 ASPECTS = re.compile(
     r"在(?P<list>[^。；;：:，,]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)?方面[，,]?(?:还|仍|也)?存在(?:的)?"
     r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:突出|主要)?(?:问题|不足|短板|差距)"
 )
-_ENDS_LIST = re.compile(r"等(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$|等[\d一二三四五六七八九十]+个方面$")
+_ENDS_LIST = re.compile(rf"等{_HOW_MANY}(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$|等[\d一二三四五六七八九十]+个方面$")
 # A sentence that praises: it frames the findings that follow, it is not one.
 PRAISE = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定|积极作为|认真贯彻")
 # a list item's marker inside a paragraph, after a sentence or clause break: the marker grammar's item styles

@@ -97,8 +97,9 @@ _STOP = re.compile(
     r"|针对|对此|下一步|会上|会议|此次|本轮|本次|巡察组(?:要求|建议|指出[^。]{0,6}要)|整改意见|意见建议|根据|按照)"
 )
 # A sentence that asks, suggests or pledges: a list in it names what to fix, not what was found
-_ASKS = re.compile(
-    r"^[^。]{0,20}?(?:要求|强调|希望|提出了?[^。]{0,12}(?:意见|建议|要求)|表示|表态)|^(?:针对|对此|下一步)"
+_ASKS = re.compile(  # (not a comparison with a standard: 但对照…要求，仍存在…, vocab.COMPARED)
+    rf"^(?![^。]{{0,20}}?{vocab.COMPARED})[^。]{{0,20}}?(?:要求|强调|希望|提出了?[^。]{{0,12}}(?:意见|建议|要求)|表示|表态)"
+    r"|^(?:针对|对此|下一步)"
 )
 
 
