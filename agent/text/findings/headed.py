@@ -43,10 +43,12 @@ def recognize(page: Page) -> Found | None:
 
 
 _PROBLEM_TITLE = re.compile(r"问题|关于[“\"]")
+# a heading that names its problem outright: 关于“政治引领有短板”问题的整改, 关于“…”的问题
+_WRAPPED_TITLE = re.compile(r"^关于[“\"][^”\"]{2,120}[”\"]的?问题")
 
 
 def _problem_heading_kind(text: str, allnodes: list[Node]) -> str | None:
-    """The heading kind with the most titles that name a problem (at least two)."""
+    """The heading kind with the most titles that name a problem: at least two, or one ``关于“…”问题`` heading."""
     counts: dict[str, int] = {}
     for n in allnodes:
         if n.kind in ("cn", "paren_cn", "num", "paren_num") and _PROBLEM_TITLE.search(_title(text, n)):
@@ -54,7 +56,9 @@ def _problem_heading_kind(text: str, allnodes: list[Node]) -> str | None:
     if not counts:
         return None
     kind, best = max(counts.items(), key=lambda kv: kv[1])
-    return kind if best >= 2 else None
+    if best == 1:  # one heading is enough when it says so outright (a page cut after its first problem)
+        return kind if any(n.kind == kind and _WRAPPED_TITLE.search(_title(text, n)) for n in allnodes) else None
+    return kind
 
 
 def _title(text: str, n: Node) -> str:
