@@ -145,7 +145,8 @@ def _before_leads(text: str, span: Span) -> Span:
 
 def list_items(text: str, m: re.Match[str]) -> list[Span]:
     """The items of a ``存在A、B、C等问题`` list; aspects each written with 方面 (``在A方面、B方面、C方面存在…``)
-    part at ``方面、`` only, since an aspect may hold a ``、`` of its own, and each keeps its 方面."""
+    part at ``方面、`` only, since an aspect may hold a ``、`` of its own, and each keeps its 方面. An item of two
+    characters or fewer (``老化``) is a predicate of the item before it and stays with it."""
     a, b = m.start("list"), m.end("list")
     if m.re is ASPECTS and "方面、" in text[a:b]:
         if text.startswith("方面", b):
@@ -153,7 +154,13 @@ def list_items(text: str, m: re.Match[str]) -> list[Span]:
         starts = [a] + [a + x.end() for x in re.finditer("方面、", text[a:b])]
         ends = [st - 1 for st in starts[1:]] + [b]
         return [trim(text, sp) for sp in zip(starts, ends, strict=True)]
-    return [trim(text, sp) for sp in quote_aware_split(text, a, b, "、")]
+    items: list[Span] = []
+    for sp in (trim(text, sp) for sp in quote_aware_split(text, a, b, "、")):
+        if items and sp[1] - sp[0] <= 2:  # 排水管道狭小、老化: a bare predicate shares the item before it
+            items[-1] = (items[-1][0], sp[1])
+        else:
+            items.append(sp)
+    return items
 
 
 def clause_list(text: str, passage: Span) -> list[Span]:

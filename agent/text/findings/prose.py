@@ -44,18 +44,20 @@ from agent.text.findings.items import (
 from agent.text.findings.leads import ASPECT_LEAD, aspect_items, quoted_items, targeted, unit_led
 from agent.text.grammar import ProblemBlock
 
+_ASPECT_COUNT = r"(?:[\d一二三四五六七八九十]{1,3}个方面)?"  # 表现在三个方面：the findings follow, by aspect
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
 _COLON_CUE = re.compile(
     r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:[\d一二三四五六七八九十]+(?:类|个方面的?|个|条|项))?"
     r"(?:主要|突出|具体|一些|以下|如下)?问题"
-    r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|(?:通报|反馈|报告|公布|列举)?如下)?[:：]"
+    r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|(?:通报|反馈|报告|公布|列举)?如下)?"
+    rf"{_ASPECT_COUNT}[:：]"  # 主要表现在三个方面：
     r"|(?:主要|突出|具体)问题(?:是|有|为|包括|表现在|体现在|集中在|如下)[:：]?"
     r"|(?:共性|个性|普遍性|倾向性|突出)问题(?:主要)?(?:是|有|为|包括|表现在|体现在)?[:：]"  # 共性问题:A,B,C等
     r"|问题[，,]\s*(?:比如|例如|譬如|诸如)[，,:：]?"  # 发现了一些共性问题,比如,A;B;C,等等
     r"|巡[视察]组?(?:在反馈中|反馈时)?(?:还|也|同时)?指出[，,](?=[^。；;]{4,200}[；;][^。；;]{4,200}[；;])"  # 巡视组指出，A；B；C。
-    r"|问题(?:主要|具体)(?:是|有|为|包括|表现在|体现在|集中在)[:：]?"
+    rf"|问题(?:主要|具体)(?:是|有|为|包括|表现在|体现在|集中在){_ASPECT_COUNT}[:：]?"
     r"|(?:反馈|指出)了?[^。：:；]{0,30}?方面(?:的|存在的)?问题[:：]"
-    r"|(?:发现|指出)[^。：:；]{0,12}?(?:问题|不足)[^。：:；]{0,8}?(?:主要(?:是|有|表现在|体现在))[:：]?"
+    rf"|(?:发现|指出)[^。：:；]{{0,12}}?(?:问题|不足)[^。：:；]{{0,8}}?(?:主要(?:是|有|表现在|体现在)){_ASPECT_COUNT}[:：]?"
     r"|(?<=问题。)主要(?:是|有|表现(?:在|为)|体现在)[,，:：]"
     r"|(?:存在|发现|反映)[^。：:；]{0,16}?问题(?:[、和及][^。：:；，,]{1,8})?[,，]\s*(?:主要(?:是|有|表现(?:在|为)|体现在|集中在(?:以下几?个?方面)?)|包括|表现(?:在|为))[:：,，]?"
 )
@@ -171,6 +173,8 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
         if listing and _PLACE_LINE.match(line):
             listing_unit = (s, e)
             continue
+        if listing and _aspect_heading(text, s, e):
+            continue  # （一）贯彻落实…情况: a heading inside the findings section names the aspect of those below it
         if listing and (listed := _listed_paragraph(text, s, e, listing_unit)) is not None:
             if _frames(text, out, listed):
                 out.pop()  # (一)<aspect> over 一是…二是… paragraphs: the aspect frames them, it is no finding
@@ -254,6 +258,14 @@ def _dangling(text: str, s: int, e: int) -> bool:
     """The paragraph ends on a colon cue (``现将巡察发现的主要问题通报如下：``): the findings follow below."""
     cues = list(_COLON_CUE.finditer(text, s, e))
     return bool(cues) and not text[cues[-1].end() : e].strip()
+
+
+def _aspect_heading(text: str, s: int, e: int) -> bool:
+    """A numbered line with no sentence end and no problem word that names no unit: an aspect's heading."""
+    head = _LIST_HEAD.match(text, s, e)
+    if head is None or e - s > 160 or re.search("[。；;]", text[s:e]) or PROBLEM_WORDS.search(text, s, e):
+        return False
+    return not is_unit_name(text[head.end() : e].strip().rstrip("：:"))  # 一、县卫生健康局党组 names a unit
 
 
 def _frames(text: str, out: list[Passage], listed: Passage) -> bool:
