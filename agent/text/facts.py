@@ -24,13 +24,15 @@ _N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 d
 # (第七轮巡察), ordinals or counts, a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
 # (长 starts a name, 长沙 or 长春, unless 组长 is the word)
 _PLACE = r"(?:(?![的在了和与对向由配合接受到代表组关于是及等并将已被为把从给据按照个各第轮中近日就年实们]|(?<=组)长|落实)[\u4e00-\u9fa5]){0,8}?"
-_BODY = r"(?:[县市区州省旗地盟]委|[县市区]\(市、区\)委|党委|党组|中央)"
+_BODY = r"(?:[县市区州省旗地盟]委|[县市区]\(市、区\)委|党委|党组|工委)"
+# the centre has no place before it, only its session (十八届中央…): 中纪委昨公布中央巡视组… names 中央巡视组
+_CENTRE = r"(?:[一二三四五六七八九十]{1,3}届)?中央"
 _ROUND = rf"(?:第{_N}轮(?:第{_N}批)?(?:巡[察视])?|第{_N}批)?"
 _MODIFIER = (
     r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
 )
 _INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
-    rf"(?:中共)?{_PLACE}{_BODY}{_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+    rf"(?:中共)?(?:{_PLACE}{_BODY}|{_CENTRE}){_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
 )
 # groups named by their count, with or without the body after it: 4个区委巡察组, 10个专项巡视组, 十六个中央巡视组
 _COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视]组")
@@ -201,10 +203,10 @@ def _nearest_to(f: Figure, at: int, dates: list[Figure], lo: int, hi: int) -> bo
 def _feedback_after_stay(facts: InspectionFacts) -> None:
     """Feedback follows the stay: a feedback day that the year of its context puts before the stay's end
     (a stay of 10–12月2017, feedback on 1月24日) is in the next year."""
-    fb, end = facts.feedback_date, facts.end
-    if fb and end and len(fb) == 10 and len(end) == 10 and fb[0].isdigit() and end[0].isdigit() and fb < end:
+    fb, end = facts.feedback_date, facts.end  # (an end of month only, 2022-11 for 11月下旬, is compared by month)
+    if fb and end and len(fb) == 10 and len(end) >= 7 and fb[0].isdigit() and end[0].isdigit() and fb[: len(end)] < end:
         bumped = f"{int(fb[:4]) + 1}{fb[4:]}"
-        if bumped > end and fb[:4] == end[:4]:
+        if bumped[: len(end)] > end and fb[:4] == end[:4]:
             facts.feedback_date = bumped
 
 
