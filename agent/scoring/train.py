@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,17 +88,26 @@ def clause_rows(dirs: Iterable[Path]) -> Rows:
 
 
 def category_rows(dirs: Iterable[Path]) -> Rows:
-    """One row per gold finding with a title and a category: the title's features and the class's index."""
+    """One row per gold finding with a title and a category (the title's features and the class's index), and
+    one more per clause of its description, with the same class: the specifics name the class in more words
+    than a short title does. Left out in turn over 17 sets (1,089 titles), titles alone 0.782, with the clauses
+    0.794; held-out 15 and 16, the newest unseen sets, 102 → 113 of 147."""
     rows, h = Rows(), hashlib.sha256()
     for _, g in _records(dirs):
         for p in g["problems"]:
             title, cat = (p.get("title") or {}).get("text"), p.get("category")
-            if title and cat in CATEGORIES:
-                rows.x.append(title_features(reading_view(title).text))
+            if not title or cat not in CATEGORIES:
+                continue
+            desc = (p.get("description") or {}).get("text") or ""
+            for text in [title, *(c for c in _CLAUSE_END.split(desc) if len(c) >= 4)]:
+                rows.x.append(title_features(reading_view(text).text))
                 rows.y.append(CATEGORIES.index(cat))
-                h.update(f"{title}\t{cat}\n".encode())
+            h.update(f"{title}\t{desc}\t{cat}\n".encode())
     rows.digest = h.hexdigest()[:16]
     return rows
+
+
+_CLAUSE_END = re.compile(r"[，,。；;：:]")
 
 
 def doctype_rows(dirs: Iterable[Path]) -> Rows:
