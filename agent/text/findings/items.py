@@ -247,6 +247,10 @@ def defect_list_at(text: str, s: int, e: int) -> tuple[re.Match[str], list[Span]
     return m, parts
 
 
+# 发现了一些市委平时不掌握、不了解的重点问题: clauses that describe the problems (…的重点问题), not problems
+_DESCRIBED = re.compile(r"的[\u4e00-\u9fa5]{1,3}$")
+
+
 def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:
     """The next ``存在A、B等问题`` list in [pos, end). A match whose list itself holds ``存在`` or ``解决`` is a
     reference to problems (``推动解决…存在的突出问题``), or starts too early (its first item holds ``存在``:
@@ -254,7 +258,8 @@ def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:
     the search goes on from inside it."""
     while (m := LIST.search(text, pos, end)) is not None:
         listed = m.group("list")
-        if not re.search(r"存在的|解决", listed) and "存在" not in listed.split("、")[0]:
+        described = _DESCRIBED.search(listed) and text.startswith("问题", m.end("list"))
+        if not re.search(r"存在的|解决", listed) and "存在" not in listed.split("、")[0] and not described:
             return m
         pos = m.start("list")
     return None
