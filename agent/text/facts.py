@@ -254,7 +254,10 @@ _NOT_BODY = (
 # not a body's name: the inspected as such (被巡察单位), an inspection (区委一、二、三轮巡察), a counted group under a
 # body (区教育体育局直属的32家事业单位), a kind (向A反馈村级全覆盖巡察情况)
 _NOT_NAME = re.compile(r"被巡|巡[察视]|(?:直属|所属|所辖|下辖)的?$|全覆盖$|专项$|联动$")
-_BODY_END = re.compile(rf"(?:{vocab.fragment('unit_suffix')}|{vocab.fragment('township')}|党组织|单位)[)）]?$")
+# a body's name ends on a unit suffix (agent.text.vocab), before one closing bracket if any (某局（原某办）): the
+# vocabulary's suffixes are anchored at the end, so the bracket is dropped before they are tried
+_BODY_END = re.compile(rf"(?:{vocab.fragment('unit_suffix')}|{vocab.fragment('township')}|党组织|单位)$")
+_CLOSING = re.compile(r"[)）]$")
 
 
 def _targets(text: str, intro: Span) -> tuple[list[Span], Span | None]:
@@ -327,7 +330,7 @@ def _bodies(text: str, m: re.Match[str]) -> tuple[list[Span], list[Span]]:
                 len(bare) >= 2
                 and not name.startswith(_NOT_BODY)
                 and not _NOT_NAME.search(name)
-                and (g == 1 or _BODY_END.search(name))
+                and (g == 1 or _BODY_END.search(_CLOSING.sub("", name)))
             ):
                 at = a + part.find(name)
                 named.append((at, at + len(name)))
