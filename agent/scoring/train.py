@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,15 +98,13 @@ def category_rows(dirs: Iterable[Path]) -> Rows:
             if not title or cat not in CATEGORIES:
                 continue
             desc = (p.get("description") or {}).get("text") or ""
-            for text in [title, *(c for c in _CLAUSE_END.split(desc) if len(c) >= 4)]:
+            parts = [desc[c.start : c.end] for c in clauses(desc)]  # cut as the clause model cuts (agent.text.clauses)
+            for text in [title, *(c for c in parts if len(c) >= 4)]:
                 rows.x.append(title_features(reading_view(text).text))
                 rows.y.append(CATEGORIES.index(cat))
             h.update(f"{title}\t{desc}\t{cat}\n".encode())
     rows.digest = h.hexdigest()[:16]
     return rows
-
-
-_CLAUSE_END = re.compile(r"[，,。；;：:]")
 
 
 def doctype_rows(dirs: Iterable[Path]) -> Rows:
