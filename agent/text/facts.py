@@ -23,7 +23,7 @@ _N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 d
 # (no function words: 配合/接到/接受/代表… start no name; a session 十三届 reads as part of it), the party body, a round
 # (第七轮巡察), ordinals or counts, a modifier (专项, 联动, 交叉…), then 巡察/巡视, an ordinal, 组
 # (长 starts a name, 长沙 or 长春, unless 组长 is the word)
-_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组关于是及等并将已被为把从给据按照个各第轮中近日就年实们]|(?<=组)长|落实)[\u4e00-\u9fa5]){0,8}?"
+_PLACE = r"(?:(?![的在了和与对向由配合接受到代表组关于是及等并将已被为把从给据按照个各第轮中近日就年实们率]|(?<=组)长|落实)[\u4e00-\u9fa5]){0,8}?"
 _BODY = r"(?:[县市区州省旗地盟]委|[县市区]\(市、区\)委|党委|党组|工委)"
 # the centre has no place before it, only its session (十八届中央…): 中纪委昨公布中央巡视组… names 中央巡视组
 _CENTRE = r"(?:[一二三四五六七八九十]{1,3}届)?中央"
@@ -59,7 +59,9 @@ FEEDBACK_ACT = re.compile(
 )
 _GROUP_AT_WORK = re.compile(r"^(?!.*(?:汇报|会议|听取|培训|反馈)).*巡[察视]组")
 _STARTS_FROM = re.compile(r"[^。；，,\n]{0,3}?(?:开始|起)")  # 从5月10日开始, 从11月下旬开始, 自2023年5月起
-_LAUNCHED = re.compile(r"巡[察视][^。；\n]{0,4}启动")  # 2020年9月下旬，七届省委第八轮巡视正式启动
+# 2020年9月下旬，七届省委第八轮巡视正式启动; 3月4日，省委第十一巡视组巡视省残联党组工作动员会召开 (one group at one
+# body: a round's 动员部署会 deploys the round, it starts no stay)
+_LAUNCHED = re.compile(r"巡[察视][^。；\n]{0,4}启动|巡[察视]组巡[察视][^。；，,\n]{2,30}?工作动员会")
 
 
 @dataclass
@@ -161,7 +163,7 @@ def _dates(
             continue  # another round's dates (第七轮 when the group is 第八轮's)
         month = f.iso is not None and not re.fullmatch(r"\d{4}", f.iso)
         stay, fed = _STAY.search(clause), FEEDBACK_ACT.search(clause)
-        if fed and not _nearest_to(f, cs + fed.end(), dates, cs, cs + len(clause)):
+        if fed and not _nearest_to(text, f, cs + fed.end(), dates, cs, cs + len(clause)):
             fed = None  # another date of the sentence is the feedback's (已于12月重组…，并于8月反馈了)
         if f.iso_end and stay:
             stays.append(f)
@@ -190,13 +192,16 @@ def _dates(
     _feedback_after_stay(facts)
 
 
-def _nearest_to(f: Figure, at: int, dates: list[Figure], lo: int, hi: int) -> bool:
+def _nearest_to(text: str, f: Figure, at: int, dates: list[Figure], lo: int, hi: int) -> bool:
     """Whether ``f`` is the date of [lo, hi) that the act ending at ``at`` is told with: the nearest one
     written before it (于8月29日反馈了), else the nearest after it (反馈会议于3月17日召开). Dates of a
     year alone date no act."""
     said = [d for d in dates if lo <= d.span[0] < hi and d.iso and not re.fullmatch(r"\d{4}", d.iso)]
-    before = [d for d in said if d.span[1] <= at]
-    near = max(before, key=lambda d: d.span[1]) if before else min(said, key=lambda d: d.span[0], default=None)
+    before = sorted((d for d in said if d.span[1] <= at), key=lambda d: d.span[1])
+    near = before[-1] if before else min(said, key=lambda d: d.span[0], default=None)
+    while len(before) > 1 and near is before[-1] and text[before[-2].span[1] : near.span[0]] in ("、", "和", "及"):
+        before.pop()  # 10月27日、11月1日、11月3日，各巡察组分别反馈: the series' first day
+        near = before[-1]
     return near is f
 
 

@@ -67,7 +67,7 @@ FRAME = (
     Entry(r"^(?:主要|具体)?(?:表现|体现)(?:在|为)$|^主要(?:是|有)$", "主要表现在", "表现不佳"),
     Entry(r"^在?[^，,。；;]{2,40}方面$", "选人用人方面", "在干部选拔任用方面不规范"),
     Entry(r"^[一二三四五六七八九十]+、(?:关于|聚焦|在)", "一、关于贯彻落实方面", "一是学习不深入"),
-    Entry(r"^[^，,。；;]{0,20}\d+个(?:方面|具体)?问题$|既有[^，,]{0,10}也有", "6个省定贫困村存在18个问题", "存在问题整改不到位"),
+    Entry(r"既有[^，,]{0,10}也有", "既有共性问题也有个性问题", "存在问题整改不到位"),
 )
 
 # Meeting procedure and narration of the inspection itself.
@@ -136,10 +136,19 @@ STATUS_ONGOING = (
 # An inspection's focus: what it will look at. A sentence it opens lists no finding, whatever follows (重点了解A问题；B问题).
 FOCUS = (
     Entry(r"^(?:看有没有|看是否|聚焦|重点关注|围绕|重点(?:了解|检查|巡察|监督|发现|查找))", "看有没有责任不清", "没有责任意识"),
+    Entry(r"^(?:着力|著力|重点|主要)(?:发现|查找|了解|检查|查摆)", "著力发现选人用人、工程项目建设等方面存在的问题", "发现问题整改不到位"),
     Entry(r"^(?:重点|主要)?(?:对|围绕)?[^，,。；;]{0,12}(?:等方面|情况)进行(?:重点)?(?:巡察|巡视|监督)", "对选人用人等方面进行重点巡察", "选人用人不规范"),
     # an aim: solving problems is what the work is for (主要是解决…的问题), unless the clause says it fails to
     Entry(r"^(?![^，,。；;]*(?:未|没|不能|不了|难以))[^，,。；;]*(?:解决|聚焦|破解|回应)[^，,。；;]{0,20}问题$",
           "开展村居巡察主要是解决群众最关心、最想解决的问题", "未能有效解决群众反映的问题"),
+)
+
+# A bare count of problems (存在4个方面的问题 cut to 4个方面): it says how many, not which, so it is no finding.
+COUNT = (
+    Entry(r"^(?:[\d一二三四五六七八九十百]+(?:个|项|条|类|大类)?(?:方面|领域|个|项|条|类)){1,3}的?(?:具体|突出)?(?:问题)?$", "6方面17项",
+          "4个村财务管理不规范"),
+    Entry(r"(?:^|存在|指出|发现|反馈)[^，,。；;]{0,20}?[\d一二三四五六七八九十百]+(?:个|项|条|类|大类)(?:方面|领域|具体)?的?(?:突出|具体|主要)?问题$",
+          "指出市公安局开发区分局党委存在4个方面的问题", "存在4个村财务管理不规范问题"),
 )
 
 # Praise: what the inspection found done well, which a finding never is.
@@ -155,7 +164,7 @@ LEADS = (
 )
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "praise": PRAISE, "focus": FOCUS, "leads": LEADS, "comparison": COMPARISON,
+            "praise": PRAISE, "focus": FOCUS, "count": COUNT, "leads": LEADS, "comparison": COMPARISON,
             "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX,
             "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}
@@ -178,7 +187,7 @@ def says(concept: str, clause: str) -> bool:
 
 def vetoed(clause: str) -> str | None:
     """The concept that makes a clause no finding (a request, a pledge, procedure, a frame, praise, leads), or None."""
-    for concept in ("request", "pledge", "procedure", "focus", "frame", "praise", "leads"):
+    for concept in ("request", "pledge", "procedure", "focus", "frame", "count", "praise", "leads"):
         if not pattern(concept).search(clause):
             continue
         if concept == "procedure" and says("shortfall", clause) or concept == "pledge" and ends_on_shortfall(clause):

@@ -76,14 +76,26 @@ def unit_led(text: str, s: int, e: int) -> list[tuple[Span, Span]]:
 
 
 def quoted_items(text: str, s: int, e: int) -> list[Span]:
-    """A paragraph that opens by quoting the findings (``“A，B，C……”近日，…巡察组…反馈了…``): the quoted
-    clauses, parted by ``；`` or else by short ``，`` clauses that mostly state problems."""
-    if s >= e or text[s] != "“":
+    """A paragraph that opens by quoting the findings (``“A，B，C……”近日，…巡察组…反馈了…``), or quotes them
+    as a list inside a sentence (``针对巡视反馈的“A，B”“C”等问题``): the quoted clauses, parted by ``；`` or
+    else by short ``，`` clauses that mostly state problems."""
+    if s >= e:
         return []
+    if text[s] != "“":
+        return [item for m in _QUOTED_LIST.finditer(text, s, e) for q in re.finditer("“([^“”]+)”", m.group())
+                for item in _quoted(text, m.start() + q.start(1), m.start() + q.end(1), 1)]
     close = text.find("”", s + 1, e)
     if close < 0 or not _AFTER_QUOTE.search(text, close, e):
         return []
-    a, b = s + 1, close
+    return _quoted(text, s + 1, close, 2)
+
+
+# quotations that a sentence lists as findings: ``（巡视）反馈的“A，B”“C”等问题``
+_QUOTED_LIST = re.compile(r"(?<=[反馈指出发现的])(?:“[^“”]{4,120}”[、，,]?){1,8}等(?:[^。；;，,“”]{0,6}?)问题")
+
+
+def _quoted(text: str, a: int, b: int, least: int) -> list[Span]:
+    """The clauses of one quotation [a, b) that state problems, when at least ``least`` do and most parts do."""
     while b > a and text[b - 1] in "…。.":
         b -= 1
     parts = [trim(text, sp) for sp in quote_aware_split(text, a, b, "；;")]
@@ -92,7 +104,7 @@ def quoted_items(text: str, s: int, e: int) -> list[Span]:
         if any(p[1] - p[0] > CLAUSE_LIMIT for p in parts):
             return []
     stating = [p for p in parts if p[1] - p[0] >= 4 and states_problem(text, *p)]
-    return stating if len(stating) >= 2 and 2 * len(stating) >= len(parts) else []
+    return stating if len(stating) >= least and 2 * len(stating) >= len(parts) else []
 
 
 def targeted(text: str, s: int, e: int) -> tuple[Span, list[Span]] | None:

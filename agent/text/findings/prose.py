@@ -47,9 +47,9 @@ from agent.text.grammar import ProblemBlock
 _ASPECT_COUNT = r"(?:[\d一二三四五六七八九十]{1,3}个方面)?"  # 表现在三个方面：the findings follow, by aspect
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
 _COLON_CUE = re.compile(
-    r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:[\d一二三四五六七八九十]+(?:类|个方面的?|个|条|项))?"
+    r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:[\d一二三四五六七八九十]+(?:大?类|个方面的?|个|条|项))?"
     r"(?:主要|突出|具体|一些|以下|如下)?问题"
-    r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|(?:通报|反馈|报告|公布|列举)?如下)?"
+    r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|(?:通报|反馈|报告|公布|列举)?如下|(?:最为|较为|比较|最)突出)?"
     rf"{_ASPECT_COUNT}[:：]"  # 主要表现在三个方面：
     r"|(?:主要|突出|具体)问题(?:是|有|为|包括|表现在|体现在|集中在|如下)[:：]?"
     r"|(?:共性|个性|普遍性|倾向性|突出)问题(?:主要)?(?:是|有|为|包括|表现在|体现在)?[:：]"  # 共性问题:A,B,C等
@@ -128,7 +128,7 @@ def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
     by_aspect = bool(ASPECT_LEAD.match(text, *trim(text, sents[0])))
     for a, b in sents[1:]:
         body = text[a:b].lstrip(TRIM)
-        if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body):
+        if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or _turns_to_asks(body):
             break
         if by_aspect and ASPECT_LEAD.match(body):
             end = b
@@ -137,6 +137,12 @@ def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
             break
         end = b
     return min(e, end + 1 if end < e and text[end] in "。!！?？" else end)
+
+
+def _turns_to_asks(sentence: str) -> bool:
+    """A sentence with a clause that asks and states no defect (``对上述问题…，同时提出了四点整改意见建议：一是…``):
+    what follows it is what to fix, so a findings passage ends before it."""
+    return any(vocab.says("request", c) and not vocab.says("shortfall", c) for c in re.split(r"[，,：:]", sentence))
 
 
 def _unit_passages(text: str, para: Span) -> Passage | None:
@@ -229,7 +235,11 @@ def _by_target(text: str, s: int, e: int) -> list[Passage] | None:
 
 def _by_quote(text: str, s: int, e: int) -> list[Passage] | None:
     quoted = quoted_items(text, s, e)
-    return [Passage((quoted[0][0], quoted[-1][1]), None, "quoted", tuple(quoted))] if quoted else None
+    if not quoted:
+        return None
+    span = (quoted[0][0], quoted[-1][1])
+    rest = [p for p in _cued(text, s, e) if p.span[1] <= span[0] or p.span[0] >= span[1]]  # lists beside the quote
+    return sorted([Passage(span, None, "quoted", tuple(quoted)), *rest], key=lambda p: p.span)
 
 
 def _by_units_leading(text: str, s: int, e: int) -> list[Passage] | None:
@@ -353,7 +363,8 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
         if not m:
             continue
         before = re.split(r"[，,]", sent[: m.start()])[-1]  # the clause the list is in, not earlier ones
-        if _ASKS.match(sent.lstrip(TRIM)) or re.search(
+        clause = before + sent[m.start() : m.end()]
+        if _ASKS.match(sent.lstrip(TRIM)) or vocab.says("focus", clause.lstrip(TRIM)) or re.search(
             r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析", before
         ):
             continue
@@ -391,6 +402,6 @@ def find(text: str, found: list[Passage]) -> list[ProblemBlock]:
             aspect_items(text, *p.span) or colon_list(text, p.span) or clause_list(text, p.span)
         )
         for sp in p.parts or listed or items(text, p.span):
-            if not _DUTY.match(text, sp[0], sp[1]):
+            if not _DUTY.match(text, sp[0], sp[1]) and not vocab.says("count", text[sp[0] : sp[1]].strip(TRIM)):
                 blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks
