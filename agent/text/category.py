@@ -101,7 +101,7 @@ def category_of(title: str, description: str = "") -> str:
     named = tuple(name for name, words in NAMING if re.search(words, t))
     if len(named) == 1 and MODE == "combined":
         return named[0]  # what the words alone say too
-    scores = category_scores(t)
+    scores = category_scores(t, description=description)
     if not scores:
         return category_from_words(title, description)
     if MODE == "learned":

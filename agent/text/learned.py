@@ -53,9 +53,22 @@ def clause_scores(text: str, cl: list[Clause] | None = None, model: dict[str, An
     return [_sigmoid(b + sum(w.get(f, 0.0) for f in set(features(text, cl, i)))) for i in range(len(cl))]
 
 
-def category_scores(title: str, model: dict[str, Any] | None = None) -> dict[str, float]:
-    """Each class's probability for a finding's title (reading view); {} without a model."""
-    return _softmax(title_features(title), model or load("category"))
+CONTEXT_CLAUSES = 4  # the description's first clauses that speak beside the title (left out in turn: README)
+
+
+def category_scores(title: str, model: dict[str, Any] | None = None, description: str = "") -> dict[str, float]:
+    """Each class's probability for a finding's title (reading view), its evidence joined by the mean of its
+    description's first clauses' (the model learned from both); {} without a model. Left out in turn over 18
+    sets (1,131 findings), the title alone 0.794, with the clauses 0.801."""
+    model = model or load("category")
+    if model is None:
+        return {}
+    z = _logits(title_features(title), model)
+    parts = [description[c.start : c.end] for c in clauses(description)][:CONTEXT_CLAUSES] if description else []
+    parts = [p for p in parts if len(p) >= 4 and p not in title]
+    for p in parts:
+        z = [a + b / len(parts) for a, b in zip(z, _logits(title_features(p), model), strict=True)]
+    return _normalised(model["classes"], z)
 
 
 def doctype_scores(text: str, model: dict[str, Any] | None = None) -> dict[str, float]:
@@ -64,14 +77,20 @@ def doctype_scores(text: str, model: dict[str, Any] | None = None) -> dict[str, 
 
 
 def _softmax(feats: list[str], model: dict[str, Any] | None) -> dict[str, float]:
-    if model is None:
-        return {}
-    classes, n = model["classes"], len(model["classes"])
-    z = list(model["bias"])
+    return {} if model is None else _normalised(model["classes"], _logits(feats, model))
+
+
+def _logits(feats: list[str], model: dict[str, Any]) -> list[float]:
+    n = len(model["classes"])
+    z = list(model["bias"])[:n]
     for f in set(feats):
-        for k, v in enumerate(model["weights"].get(f, ())):
+        for k, v in enumerate(model["weights"].get(f, ())[:n]):
             z[k] += v
-    top = max(z[:n])
-    ex = [math.exp(v - top) for v in z[:n]]
+    return z
+
+
+def _normalised(classes: list[str], z: list[float]) -> dict[str, float]:
+    top = max(z)
+    ex = [math.exp(v - top) for v in z]
     total = sum(ex)
     return {c: e / total for c, e in zip(classes, ex, strict=True)}
