@@ -48,6 +48,18 @@ def test_spans_map_back(text):
         assert reading_view(text[s:e]).text == v.text[i]
 
 
+def test_a_flattened_page_gets_its_paragraph_breaks_back():
+    """A mirror page flattened into one line: a space before a heading marker was a paragraph break; a space
+    inside a paragraph before 三是 or a number is not; a short line keeps its spaces."""
+    pad = "按照市委巡察工作要求，现将巡察整改情况予以公布。" * 12
+    text = f"{pad} 一、整改工作组织情况 1.提高政治站位。一是强化担当。 二是压实责任，共 3 项。 （一）关于“学习不深入”问题的整改 一是…"
+    v = reading_view(text)
+    assert len(v.text) == len(text) and v.to_original(0, len(v.text)) == (0, len(text))
+    assert v.text.splitlines()[1:] == ["一、整改工作组织情况", "1.提高政治站位。一是强化担当。 二是压实责任，共 3 项。",
+                                       "（一）关于“学习不深入”问题的整改", "一是…"]
+    assert reading_view("予以公布。 一、整改情况").text == "予以公布。 一、整改情况"
+
+
 def test_noise_costs_no_span():
     blob = "QUJD" * 500
     text = f"巡察发现该局存在财务管理不规范、公务用车管理不严等问题。{blob}\n共退回资金41115元。"

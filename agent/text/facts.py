@@ -28,8 +28,10 @@ _BODY = r"(?:[县市区州省旗地盟]委|[县市区]\(市、区\)委|党委|�
 # the centre has no place before it, only its session (十八届中央…): 中纪委昨公布中央巡视组… names 中央巡视组
 _CENTRE = r"(?:[一二三四五六七八九十]{1,3}届)?中央"
 _ROUND = rf"(?:第{_N}轮(?:第{_N}批)?(?:巡[察视])?|第{_N}批)?"
+# (巡察村(社区)第二巡察组 and 村(居)巡察试点第三巡察组: a village round's groups, named with the level they inspect)
 _MODIFIER = (
-    r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\))?"
+    r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\)"
+    rf"|(?:巡[察视])?(?:村|社区|村居)(?:[(（](?:社区|居)[)）])?(?:巡[察视])?(?:试点)?(?:第{_N})?)?"
 )
 _INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
     rf"(?:中共)?(?:{_PLACE}{_BODY}|{_CENTRE}){_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
@@ -61,6 +63,7 @@ _GROUP_AT_WORK = re.compile(r"^(?!.*(?:汇报|会议|听取|培训|反馈)).*巡
 _STARTS_FROM = re.compile(r"[^。；，,\n]{0,3}?(?:开始|起)")  # 从5月10日开始, 从11月下旬开始, 自2023年5月起
 # 2020年9月下旬，七届省委第八轮巡视正式启动; 3月4日，省委第十一巡视组巡视省残联党组工作动员会召开 (one group at one
 # body: a round's 动员部署会 deploys the round, it starts no stay)
+_LEADERS_MEETING = re.compile(r"领导小组[^。；\n]{0,6}召开")
 _LAUNCHED = re.compile(r"巡[察视][^。；\n]{0,4}启动|巡[察视]组巡[察视][^。；，,\n]{2,30}?工作动员会")
 
 
@@ -156,6 +159,7 @@ def _dates(
         and not (published and f.span[0] < published[1] and published[0] < f.span[1])
     ]
     stays: list[Figure] = []
+    meeting: str | None = None
     for f in dates:
         clause, cs = _clause(text, f.span[0], s, e)
         rounds = {m.group(1) for m in _ROUND_OF.finditer(clause)}
@@ -163,6 +167,10 @@ def _dates(
             continue  # another round's dates (第七轮 when the group is 第八轮's)
         month = f.iso is not None and not re.fullmatch(r"\d{4}", f.iso)
         stay, fed = _STAY.search(clause), FEEDBACK_ACT.search(clause)
+        if fed and _LEADERS_MEETING.search(clause):  # 9月2日，中央巡视工作领导小组召开…集中反馈会议: the day the
+            if f.iso and not f.iso_end and _nearest_to(text, f, cs + fed.end(), dates, cs, cs + len(clause)):
+                meeting = meeting or with_year(f.iso, figures, f.span[0], text)  # groups feed back, unless a
+            fed = None  # group's own feedback to the body is dated too (9月3日，中央第二巡视组向…反馈)
         if fed and not _nearest_to(text, f, cs + fed.end(), dates, cs, cs + len(clause)):
             fed = None  # another date of the sentence is the feedback's (已于12月重组…，并于8月反馈了)
         if f.iso_end and stay:
@@ -178,6 +186,7 @@ def _dates(
             and (stay and _STARTS_FROM.match(text, f.span[1]) or _LAUNCHED.search(clause))
         ):
             facts.start = with_year(f.iso, figures, f.span[0], text)
+    facts.feedback_date = facts.feedback_date or meeting
     if not stays and facts.start is None:  # a range near the group's name, not a meeting's: the stay
         stays = [f for f in dates if f.iso_end and _GROUP_AT_WORK.search(_clause(text, f.span[0], s, e)[0])][
             :1

@@ -11,6 +11,8 @@ text they read is derived here, in one place, and nowhere else:
   simplified notice is never changed, except four traditional forms GB 2312 also holds (``後於徵麽``);
 - full-width digits, letters and ``％`` fold to ASCII (one character each);
 - a pinyin gloss after a character and the second of a doubled punctuation mark are dropped;
+- a page flattened into one long line gets its paragraph breaks back: a space before a heading or list marker
+  becomes a line break (same length);
 - noise is dropped: blobs of letters and digits (base64, 10,000 digits of a pasted table), a mark repeated past
   two and spaces past eight, so that no stage pays for what it never reads.
 
@@ -39,6 +41,14 @@ _DOUBLED = re.compile(r"(?<=([。，、；：！？]))\1+")
 _BLOB = re.compile(r"[A-Za-z0-9+/=]{64,}")
 _RUN = re.compile(r"(?<=([^\w\s]))\1(\1+)")
 _SPACES = re.compile(r"(?<=[ \t\u3000]{8})[ \t\u3000]+")
+# A page flattened into one long line (mirror sites): a space before a heading or list marker was a paragraph
+# break (``予以公布。 一、整改工作组织情况 1.提高…``), and becomes one again, a character for a character.
+_FLAT_LINE = re.compile(r"[^\n]{300,}")
+# (an item marker 一是 after a space breaks only where no sentence mark ends the text before it: a heading ended there)
+_FLAT_BREAK = re.compile(
+    r"(?<=[\u4e00-\u9fff。；：！？”）)])[ \u3000](?=[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）])"
+    r"|(?<=[\u4e00-\u9fff”）)])[ \u3000](?=[一二三四五六七八九十]{1,3}是)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +126,7 @@ class View:
 def reading_view(text: str) -> View:
     """The reading view of a notice's text (see the module's docstring); linear in the text's length."""
     converted = text.translate(t2s_table()).translate(_FOLD) if _needs_translate(text) else text
+    converted = _unflatten(converted)
     drops = [m.span() for rx in (_GLOSS, _DOUBLED, _BLOB, _SPACES) for m in rx.finditer(converted)]
     drops += [m.span(2) for m in _RUN.finditer(converted)]
     if not drops:
@@ -125,6 +136,17 @@ def reading_view(text: str) -> View:
         keep[a:b] = b"\x00" * (b - a)
     starts = tuple(i for i, k in enumerate(keep) if k)
     return View(text, "".join(converted[i] for i in starts), starts)
+
+
+def _unflatten(text: str) -> str:
+    """Paragraph breaks back in a page flattened into long lines (``_FLAT_BREAK``); the text's length holds."""
+    breaks = [m.start() for line in _FLAT_LINE.finditer(text) for m in _FLAT_BREAK.finditer(text, *line.span())]
+    if not breaks:
+        return text
+    chars = list(text)
+    for i in breaks:
+        chars[i] = "\n"
+    return "".join(chars)
 
 
 def _needs_translate(text: str) -> bool:

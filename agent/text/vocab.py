@@ -141,6 +141,7 @@ FOCUS = (
     # an aim: solving problems is what the work is for (主要是解决…的问题), unless the clause says it fails to
     Entry(r"^(?![^，,。；;]*(?:未|没|不能|不了|难以))[^，,。；;]*(?:解决|聚焦|破解|回应)[^，,。；;]{0,20}问题$",
           "开展村居巡察主要是解决群众最关心、最想解决的问题", "未能有效解决群众反映的问题"),
+    Entry(r"^(?:以|把|将)[^，,。；;]{0,30}问题(?:为|作为|贯穿|摆在)", "把群众反映强烈的问题作为主攻方向", "把问题整改不到位的单位列入重点"),
 )
 
 # A bare count of problems (存在4个方面的问题 cut to 4个方面): it says how many, not which, so it is no finding.
@@ -161,6 +162,7 @@ PRAISE = (
 LEADS = (
     Entry(r"问题线索", "涉及领导班子成员问题线索264件", "线上办理问题"),
     Entry(r"线索[^。]{0,20}(?:移交|移送|转交|转办)", "收到的线索已按规定移交", "移交档案不及时"),
+    Entry(r"按(?:照)?(?:有关)?规定转[^。；;]{0,30}?(?:处理|处置|办理)", "对了解到的问题和反映，已按规定转区纪委监委等有关方面处理", "未按规定转入集体账户"),
 )
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,

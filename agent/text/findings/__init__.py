@@ -44,7 +44,23 @@ def recognize(page: Page) -> Found:
     if extra:
         blocks = sorted([*found.problems, *extra], key=lambda b: b.span)
         found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)
-    return found
+    return _without_headline_repeats(page.text, found)
+
+
+def _without_headline_repeats(text: str, found: Found) -> Found:
+    """A headline line that repeats a finding stated below it (``——天津：圈子文化不绝，政治生态遭破坏`` over
+    ``…发现的问题包括，圈子文化不绝，政治生态遭破坏；…``) is no finding of its own (CONVENTION.md: a repeat)."""
+    kept = []
+    for b in found.problems:
+        own = text[b.span[0] : b.span[1]].strip(" ，,。；;：:")
+        line_start, line_end = text.rfind("\n", 0, b.span[0]) + 1, text.find("\n", b.span[1])
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        headline = len(own) >= 6 and "。" not in line and len(line) <= 60
+        if headline and any(o is not b and o.span[0] >= b.span[1] and own in text[o.span[0] : o.span[1] + len(own)]
+                            for o in found.problems):
+            continue
+        kept.append(b)
+    return found if len(kept) == len(found.problems) else Found(found.grammar, number(kept), found.units)
 
 
 __all__ = ["Found", "Page", "RECOGNIZERS", "Recognizer", "number", "recognize"]

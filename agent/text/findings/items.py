@@ -124,6 +124,7 @@ def items(text: str, passage: Span) -> list[Span]:
     parts = [trim(text, sp) for sp in quote_aware_split(text, s, e, "；;")]
     parts = [p for p in parts if p[1] - p[0] >= 4]
     if len(parts) >= 2:
+        parts = [p for sp in parts for p in _own_sentences(text, sp)]
         if (m := _ENDS_LIST.search(text, *parts[-1])) is not None:
             parts[-1] = trim(text, (parts[-1][0], m.start()))  # the list's closing 等问题 is no part of its last item
         parts[-1] = _before_leads(text, parts[-1])
@@ -132,6 +133,25 @@ def items(text: str, passage: Span) -> list[Span]:
     for a, b in sentences(text, s, e):
         out.extend(_sentence_items(text, trim(text, (a, b))))
     return out
+
+
+# a sentence that gives the details of the finding before it (如，2023年…), not a finding of its own
+_DETAIL_LEAD = re.compile(r"(?:如|例如|比如|譬如|又如|再如|其中|特别是|尤其是|主要|具体|表现在|导致|造成|致使)")
+
+
+def _own_sentences(text: str, part: Span) -> list[Span]:
+    """A ``；`` part whose later sentences each state a defect of their own (``…执法人员配备不足。全面从严治党
+    主体责任落实不够到位，…。``): one item per such sentence; a sentence of details (``如，…``) or without a
+    problem stays with the one before it."""
+    out: list[Span] = []
+    for a, b in (trim(text, sp) for sp in quote_aware_split(text, *part, "。")):
+        if b - a < 4:
+            continue
+        if out and (_DETAIL_LEAD.match(text, a) or not states_problem(text, a, b) or NOT_FINDING.search(text, a, b)):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out or [part]
 
 
 def _before_leads(text: str, span: Span) -> Span:
@@ -313,12 +333,18 @@ def _clause(text: str, span: Span) -> Span:
     return trim(text, (s, e))
 
 
+def without_etc(text: str, s: int, e: int) -> int:
+    """The end of a title without a list's closing 等 (…基层小官大贪易发等。); 不平等 and 对等 are words."""
+    return e - 1 if e - s > 4 and text[e - 1] == "等" and text[e - 2] not in "平对均同" else e
+
+
 def block(text: str, span: Span, unit: str | None, found_by: str) -> ProblemBlock:
     s, e = span
     m = MARK.match(text, s)
     body = m.end() if m and m.start() == s else s + 2 if text.startswith("有的", s) else s
     cut = re.search(r"[，,。；;：:]", text[body:e])
     title_end = body + min(cut.start() if cut else e - body, TITLE_LIMIT)
+    title_end = without_etc(text, body, title_end)
     return ProblemBlock(
         id="",
         span=(s, e),

@@ -103,7 +103,7 @@ def _quoted(text: str, a: int, b: int, least: int) -> list[Span]:
         parts = [trim(text, sp) for sp in quote_aware_split(text, a, b, "，,")]
         if any(p[1] - p[0] > CLAUSE_LIMIT for p in parts):
             return []
-    stating = [p for p in parts if p[1] - p[0] >= 4 and states_problem(text, *p)]
+    stating = [p for p in parts if p[1] - p[0] >= 4 and states_problem(text, *p) and not vocab.says("focus", text[p[0] : p[1]])]
     return stating if len(stating) >= least and 2 * len(stating) >= len(parts) else []
 
 

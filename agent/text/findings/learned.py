@@ -17,6 +17,7 @@ from bisect import bisect_left
 
 from agent.schema import Span
 from agent.text.clauses import Clause, clauses, marker_end
+from agent.text.findings.items import without_etc
 from agent.text.grammar import ProblemBlock
 from agent.text.learned import clause_scores, load
 from agent.text.vocab import says, vetoed
@@ -100,5 +101,5 @@ def _block(text: str, run: list[Clause]) -> list[ProblemBlock]:
     s = marker_end(text[s:e]) + s
     if e - s < MIN_CHARS:
         return []
-    title = (s, run[0].end) if run[0].end > s else (s, e)
+    title = (s, without_etc(text, s, run[0].end)) if run[0].end > s else (s, without_etc(text, s, e))
     return [ProblemBlock(id="", span=(run[0].start, e), title=title, description=(s, e), measures=[], found_by="learned")]

@@ -48,10 +48,10 @@ _ASPECT_COUNT = r"(?:[\d一二三四五六七八九十]{1,3}个方面)?"  # 表�
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
 _COLON_CUE = re.compile(
     r"(?:存在的?|发现的?|指出的?|反馈的?|查找出?的?|梳理出?的?)(?:[\d一二三四五六七八九十]+(?:大?类|个方面的?|个|条|项))?"
-    r"(?:主要|突出|具体|一些|以下|如下)?问题"
+    r"(?:主要|突出|具体|一些|以下|如下|新)?问题"
     r"(?:主要)?(?:是|有|为|包括|表现在|体现在|集中在|(?:通报|反馈|报告|公布|列举)?如下|(?:最为|较为|比较|最)突出)?"
-    rf"{_ASPECT_COUNT}[:：]"  # 主要表现在三个方面：
-    r"|(?:主要|突出|具体)问题(?:是|有|为|包括|表现在|体现在|集中在|如下)[:：]?"
+    rf"{_ASPECT_COUNT}(?:[:：]|(?:(?<=包括)|(?<=主要是)|(?<=主要有))[，,])"  # 主要表现在三个方面：/ 发现的问题包括，A；B
+    r"|(?:主要|突出|具体)问题(?:是|有|为(?!重点|主攻|核心|抓手|导向|切入点|突破口|着力点)|包括|表现在|体现在|集中在|如下)[:：]?"
     r"|(?:共性|个性|普遍性|倾向性|突出)问题(?:主要)?(?:是|有|为|包括|表现在|体现在)?[:：]"  # 共性问题:A,B,C等
     r"|问题[，,]\s*(?:比如|例如|譬如|诸如)[，,:：]?"  # 发现了一些共性问题,比如,A;B;C,等等
     r"|巡[视察]组?(?:在反馈中|反馈时)?(?:还|也|同时)?指出[，,](?=[^。；;]{4,200}[；;][^。；;]{4,200}[；;])"  # 巡视组指出，A；B；C。
@@ -181,7 +181,7 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
             continue
         if listing and _aspect_heading(text, s, e):
             continue  # （一）贯彻落实…情况: a heading inside the findings section names the aspect of those below it
-        if listing and (listed := _listed_paragraph(text, s, e, listing_unit)) is not None:
+        if listing and not _dangling(text, s, e) and (listed := _listed_paragraph(text, s, e, listing_unit)) is not None:
             if _frames(text, out, listed):
                 out.pop()  # (一)<aspect> over 一是…二是… paragraphs: the aspect frames them, it is no finding
             out.append(listed)
@@ -365,7 +365,7 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
         before = re.split(r"[，,]", sent[: m.start()])[-1]  # the clause the list is in, not earlier ones
         clause = before + sent[m.start() : m.end()]
         if _ASKS.match(sent.lstrip(TRIM)) or vocab.says("focus", clause.lstrip(TRIM)) or re.search(
-            r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析", before
+            r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析|要$|旨在|为了", before
         ):
             continue
         return (a, min(e, b + 1 if b < e and text[b] in "。" else b))
