@@ -152,6 +152,15 @@ COUNT = (
           "指出市公安局开发区分局党委存在4个方面的问题", "存在4个村财务管理不规范问题"),
 )
 
+# A measure: what the inspection or the inspected body did about a finding (a fix told as a story).
+MEASURE = (
+    Entry(r"巡[察视]组(?:随即|立即|及时|第一时间|迅速|当即|现场)|立行立改|督促|责成|约谈|下发[^，,。]{0,8}(?:通知|建议)书",
+          "巡察组立即赶赴现场查看", "路面损坏影响日常出行"),
+    Entry(r"(?:已经?|现已|目前已)(?:全部|基本)?(?:完成|修复|解决|整改|清退|追回|收回|接通|安装|硬化|疏通|维修|拆除|清理)",
+          "目前已全部修复", "至今未修复"),
+    Entry(r"^(?:针对(?:这一|该|此|上述)问题|接到[^，,。]{0,8}反映后|截至目前)", "针对这一问题，巡察组开展核查", "针对性不强"),
+)
+
 # Praise: what the inspection found done well, which a finding never is.
 PRAISE = (
     Entry(r"取得了?[^，,。；;]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定", "取得了明显成效", "成效不明显"),
@@ -166,7 +175,7 @@ LEADS = (
 )
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "praise": PRAISE, "focus": FOCUS, "count": COUNT, "leads": LEADS, "comparison": COMPARISON,
+            "praise": PRAISE, "focus": FOCUS, "count": COUNT, "measure": MEASURE, "leads": LEADS, "comparison": COMPARISON,
             "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX,
             "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}

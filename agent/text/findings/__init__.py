@@ -17,8 +17,9 @@ Pure: nothing here talks to a model.
 
 from __future__ import annotations
 
-from agent.text.findings import headed, inline, learned, paragraphs, prose
+from agent.text.findings import headed, inline, learned, paragraphs, prose, stories
 from agent.text.findings.base import Found, Page, Recognizer, number
+from agent.text.rules import doc_type
 
 RECOGNIZERS: tuple[tuple[str, Recognizer], ...] = (
     ("headed", headed.recognize),
@@ -44,7 +45,12 @@ def recognize(page: Page) -> Found:
     if extra:
         blocks = sorted([*found.problems, *extra], key=lambda b: b.span)
         found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)
-    return _without_headline_repeats(page.text, found)
+    found = _without_headline_repeats(page.text, found)
+    title = page.text[page.title[0] : page.title[1]] if page.title else ""
+    if found.problems and doc_type(page.text, title, page.n_units).startswith("rectification"):
+        found = Found(found.grammar, stories.with_measures(page.text, found.problems, [*page.opening, *page.body]),
+                      found.units)
+    return found
 
 
 def _without_headline_repeats(text: str, found: Found) -> Found:

@@ -1,0 +1,55 @@
+"""Findings told as the story of their fix: the defect, then what the inspection and the body did about it.
+
+Why a module of its own: much of what is published about rectification is not a formal notice with problem
+headings but a news story of a fix made on the spot (立行立改): a resident's complaint or a defect the group
+saw (``南吕镇新东街路面损坏影响日常出行。``), then ``巡察组立即赶赴现场…``, ``督促…``, ``目前已修复``. The
+convention (``evals/gold/CONVENTION.md``) runs a rectification finding's span to the end of its last measure,
+and the measures decide its status; the recognizers cut only the defect. Here, in a rectification text, the
+sentences after a finding that tell a measure (vocab ``MEASURE``) and state no defect of their own become its
+measures, up to the next finding. Pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from agent.schema import Span
+from agent.text import vocab
+from agent.text.findings.items import sentences, states_problem, trim
+from agent.text.grammar import ProblemBlock
+
+MEASURE_PARAGRAPHS = 2  # a story tells its fix in the finding's paragraph and at most this many after it
+
+
+def with_measures(text: str, blocks: list[ProblemBlock], paras: list[Span]) -> list[ProblemBlock]:
+    """``blocks`` (in order), each finding without measures joined by the measure sentences that follow it."""
+    out: list[ProblemBlock] = []
+    for k, b in enumerate(blocks):
+        limit = blocks[k + 1].span[0] if k + 1 < len(blocks) else len(text)
+        told = [] if b.measures else _measures_after(text, b.span[1], limit, paras)
+        out.append(dataclasses.replace(b, span=(b.span[0], told[-1][1]), measures=told) if told else b)
+    return out
+
+
+def _measures_after(text: str, start: int, limit: int, paras: list[Span]) -> list[Span]:
+    """The measure sentences between ``start`` and ``limit``: in the finding's paragraph and the next ones,
+    stopping at a sentence that states a defect without telling a measure, or at a paragraph that tells none."""
+    at = next((i for i, (s, e) in enumerate(paras) if s <= start <= e), None)
+    if at is None:
+        return []
+    found: list[Span] = []
+    for s, e in paras[at : at + 1 + MEASURE_PARAGRAPHS]:
+        told_here = False
+        for a, b in sentences(text, max(s, start), min(e, limit)):
+            a, b = trim(text, (a, b))
+            if b - a < 4:
+                continue
+            sentence = text[a:b]
+            if vocab.says("measure", sentence):
+                found.append((a, b))
+                told_here = True
+            elif states_problem(text, a, b) or found and s > start:
+                return found
+        if not told_here and s > start or e >= limit:
+            break
+    return found

@@ -1,0 +1,32 @@
+"""A rectification story (a fix made on the spot): the finding's span runs through the measures told after it,
+and they decide its status (``agent.text.findings.stories``); a feedback text's findings keep their own words."""
+
+from __future__ import annotations
+
+from agent.record.pipeline import analyse, rules_record
+from agent.text.ingest import Notice
+
+STORY = (
+    "巡察立行立改 为民办实事\n"
+    "关于巡察整改进展情况的通报\n"
+    "今年3月，县委第三巡察组在某镇巡察时发现该镇道路养护不到位，新东街路面破损严重。\n"
+    "针对这一问题，巡察组立即赶赴现场查看，督促镇政府限期修复。目前已全部修复，群众出行恢复正常。\n"
+    "下一步，县委巡察办将持续跟踪问效。"
+)
+
+
+def test_a_story_finding_runs_through_its_measures() -> None:
+    rec = rules_record(analyse(Notice("story.txt", STORY, "utf-8", "story")))
+    assert rec.problems, "the defect is found"
+    p = rec.problems[0]
+    told = STORY[p.span[0] : p.span[1]]
+    assert "路面破损" in told and told.endswith("群众出行恢复正常")
+    assert p.status == "completed"
+    assert [m.text for m in p.measures][-1] == "目前已全部修复，群众出行恢复正常"
+    assert "持续跟踪" not in told
+
+
+def test_feedback_findings_keep_their_own_words() -> None:
+    text = STORY.replace("关于巡察整改进展情况的通报", "县委第三巡察组反馈巡察情况").replace("整改", "反馈")
+    rec = rules_record(analyse(Notice("story.txt", text, "utf-8", "story")))
+    assert all(not p.measures for p in rec.problems)
