@@ -9,10 +9,8 @@ record rather than a silent fix. Pure: it receives answers as plain pydantic obj
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
 from pydantic import BaseModel
 
@@ -36,11 +34,11 @@ from agent.text.clauses import clauses
 from agent.text.facts import inspection_facts
 from agent.text.figures import in_order, within
 from agent.text.grammar import ProblemBlock, sentence_spans
-from agent.text.learned import clause_scores, doctype_scores, load
+from agent.text.learned import clause_scores, load
 from agent.text.outline import Outline
 from agent.text.roles import rule_role
 from agent.text.rules import (
-    doc_type,
+    doc_type_read,
     issuer_from_title,
     stated_totals,
     status_evidence,
@@ -230,23 +228,13 @@ def _problems(text: str, outline: Outline, figures: list[Figure], ans: Answers) 
     return problems
 
 
-DOCTYPE_SURE = 0.35  # of four classes: below this the learned type is unsure and the rules keep theirs (each set held
-# out of training in turn, 0.35 gives the same inspection fields as 0 on all 11 sets; a text that mentions 巡察 but is
-# no notice gets 0.30)
-
-
 def _doc_type(text: str, outline: Outline, checks: list[Check]) -> DocType:
-    """The document-type model learned from the gold reads the head of the text (measured: it beats the
-    title-and-wording rules, README, Evals); the rules decide where no model is stored and where the text
-    never names an inspection; a disagreement is a check. The LLM is not asked (it lost: 0.18 against 0.55)."""
+    """The document type (``agent.text.rules.doc_type_read``: the learned model where it is sure, else the
+    rules); a disagreement is a check."""
     title_text = text[outline.title[0] : outline.title[1]] if outline.title else ""
-    dt = doc_type(text, title_text, len(outline.units))
-    learned = doctype_scores(text)
-    if learned and re.search(r"巡[察视]", text):
-        best = cast(DocType, max(learned, key=lambda k: learned[k]))
-        if best != dt and learned[best] >= DOCTYPE_SURE:
-            checks.append(Check(code="doc_type_disagrees", severity="info", message=f"learned model says {best}, rules say {dt}; kept {best}"))
-            dt = best
+    dt, rules_said = doc_type_read(text, title_text, len(outline.units))
+    if dt != rules_said:
+        checks.append(Check(code="doc_type_disagrees", severity="info", message=f"learned model says {dt}, rules say {rules_said}; kept {dt}"))
     if dt == "other":
         checks.append(Check(code="not_a_notice", severity="warning", message="text does not read as an inspection notice; fields may be empty"))
     return dt

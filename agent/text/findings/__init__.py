@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from agent.text.findings import headed, inline, learned, paragraphs, prose, stories
 from agent.text.findings.base import Found, Page, Recognizer, number
-from agent.text.rules import doc_type
+from agent.text.rules import doc_type_read
 
 RECOGNIZERS: tuple[tuple[str, Recognizer], ...] = (
     ("headed", headed.recognize),
@@ -47,7 +47,7 @@ def recognize(page: Page) -> Found:
         found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)
     found = _without_headline_repeats(page.text, found)
     title = page.text[page.title[0] : page.title[1]] if page.title else ""
-    if found.problems and doc_type(page.text, title, page.n_units).startswith("rectification"):
+    if found.problems and doc_type_read(page.text, title, page.n_units)[0].startswith("rectification"):
         found = Found(found.grammar, stories.with_measures(page.text, found.problems, [*page.opening, *page.body]),
                       found.units)
     return found

@@ -45,11 +45,20 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span]) -> lis
             if b - a < 4:
                 continue
             sentence = text[a:b]
-            if vocab.says("measure", sentence):
-                found.append((a, b))
+            if found and _closes(sentence):
+                return found  # 下一步，将…: what the body pledges ends the story of the fix
+            if vocab.says("measure", sentence) or found:
+                found.append((a, b))  # once the fix is told, the sentences after it tell how it went
                 told_here = True
-            elif states_problem(text, a, b) or found and s > start:
+            elif states_problem(text, a, b):
                 return found
         if not told_here and s > start or e >= limit:
             break
     return found
+
+
+def _closes(sentence: str) -> bool:
+    """A sentence that pledges, asks or praises (下一步，…将持续跟踪; 民有所呼，巡有所应): no part of the fix."""
+    return any(vocab.says(c, sentence) for c in ("request", "pledge", "praise", "focus")) or sentence.startswith(
+        ("下一步", "今后", "民有所呼")
+    )
