@@ -27,6 +27,11 @@ def test_a_story_finding_runs_through_its_measures() -> None:
 
 
 def test_feedback_findings_keep_their_own_words() -> None:
-    text = STORY.replace("关于巡察整改进展情况的通报", "县委第三巡察组反馈巡察情况").replace("整改", "反馈")
-    rec = rules_record(analyse(Notice("story.txt", text, "utf-8", "story")))
+    text = (
+        "县委第三巡察组向某镇党委反馈巡察情况\n"
+        "3月20日，县委第三巡察组向某镇党委反馈巡察情况。巡察发现，该镇道路养护不到位，新东街路面破损严重。\n"
+        "巡察组要求，针对这一问题，镇党委要立即督促整改。"
+    )
+    rec = rules_record(analyse(Notice("feedback.txt", text, "utf-8", "feedback")))
+    assert rec.doc_type == "feedback" and rec.problems
     assert all(not p.measures for p in rec.problems)
