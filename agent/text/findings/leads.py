@@ -54,6 +54,19 @@ def aspect_items(text: str, s: int, e: int) -> list[Span]:
     return out
 
 
+def aspect_led_parts(text: str, s: int, e: int) -> list[Span]:
+    """Parts of [s, e) (parted by ``。`` or ``；``) each led by an aspect that state a problem, when two or more
+    are (``在落实扶贫主体责任方面，…压得不实；在驻村帮扶工作方面，存在…流于形式；``): each part without its label."""
+    out: list[Span] = []
+    for part in quote_aware_split(text, s, e, "。；;"):
+        a, b = trim(text, part)
+        lead = re.match(r"(?:据介绍|具体来看|具体而言|其中|同时)?[，,]?", text[a:b])
+        m = ASPECT_LEAD.match(text, a + (lead.end() if lead else 0), b)
+        if m is not None and b - m.end() >= 4 and states_problem(text, m.end(), b):
+            out.append((m.end(), b))
+    return out if len(out) >= 2 else []
+
+
 def _part_items(text: str, part: Span) -> list[Span]:
     a, b = part
     m = list_at(text, a, b) or LIST_FRONT.match(text, a, b)

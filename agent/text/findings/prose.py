@@ -41,7 +41,15 @@ from agent.text.findings.items import (
     some_runs,
     trim,
 )
-from agent.text.findings.leads import ASPECT_LEAD, aspect_items, quoted_items, targeted, unit_led
+from agent.text.findings.leads import (
+    ASPECT_LEAD,
+    aspect_items,
+    aspect_led_parts,
+    quoted_items,
+    targeted,
+    unit_led,
+)
+from agent.text.findings.units import UNIT_LINE, is_unit_name, pointed, unit_lead
 from agent.text.grammar import ProblemBlock
 
 _ASPECT_COUNT = r"(?:[\d一二三四五六七八九十]{1,3}个方面)?"  # 表现在三个方面：the findings follow, by aspect
@@ -61,17 +69,6 @@ _COLON_CUE = re.compile(
     r"|(?<=问题。)主要(?:是|有|表现(?:在|为)|体现在)[,，:：]"
     r"|(?:存在|发现|反映)[^。：:；]{0,16}?问题(?:[、和及][^。：:；，,]{1,8})?[,，]\s*(?:主要(?:是|有|表现(?:在|为)|体现在|集中在(?:以下几?个?方面)?)|包括|表现(?:在|为))[:：,，]?"
 )
-# A per-unit disclosure line: ``X存在的主要问题是：…`` / ``X存在问题：…`` / ``X：…``.
-_UNIT_LEAD = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])?\s*"
-    r"(?P<unit>[^，,。：:；;\s]{2,40}?)"
-    r"(?:(?:存在的?|的)(?:主要|突出)?问题(?:主要)?(?:是|有|为|包括)?|主要问题(?:是|有|为)?|巡察发现的?(?:主要)?问题(?:是|有)?)?[:：]"
-)
-# a line that only names a unit's findings, which the next paragraph lists
-_UNIT_LINE = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])?\s*(?P<unit>[^，,。：:；;\s]{2,40}?)"
-    r"(?:存在的?(?:主要|突出)?问题|主要问题|巡察发现的?(?:主要)?问题)[:：]?$"
-)
 # A line that only heads the findings listed in the paragraphs below it: ``问题`` / ``存在的主要问题``.
 _FINDINGS_HEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?\s*(?:巡[察视])?(?:存在|发现|反馈|指出)?的?"
@@ -80,11 +77,6 @@ _FINDINGS_HEAD = re.compile(
 # a bare place or unit line inside a findings list: the findings below it are that unit's (``临湘市``)
 _PLACE_LINE = re.compile(
     rf"^[\u4e00-\u9fa5]{{1,14}}(?:{vocab.fragment('county')}|{vocab.fragment('township')}|{vocab.fragment('unit_suffix')})$"
-)
-# ``(省委)巡视组指出，<unit>…``: a disclosure naming the unit its findings belong to
-_POINTED = re.compile(
-    r"(?:[^，,。：:]{0,12}?)巡[视察](?:[一二三四五六七八九十\d]+)?组(?:在反馈中|反馈时)?指出[,，:：]\s*"
-    rf"(?P<unit>[\u4e00-\u9fa5]{{2,12}}?(?:{vocab.fragment('county')}委|{vocab.fragment('party_body')}))"
 )
 # what an inspection looks at (一是聚焦…，重点关注…情况): its duty, not a finding
 _DUTY = re.compile(r"(?:[一二三四五六七八九十]{1,4}是|\d{1,3}[.、．])?即?聚焦[^。]{0,300}?(?:重点(?:关注|检查|围绕|了解)|突出对|情况)")
@@ -146,25 +138,15 @@ def _turns_to_asks(sentence: str) -> bool:
 
 
 def _unit_passages(text: str, para: Span) -> Passage | None:
-    s, e = para
-    m = _UNIT_LEAD.match(text[s:e])  # on the slice: ``^`` does not anchor at a ``pos`` argument
-    if not m:
+    got = unit_lead(text, *para)
+    if got is None or _STOP.match(text[got[0][0] : got[0][1]]):
         return None
-    unit = m.group("unit")
-    explicit = m.end() - m.end("unit") > 1  # ``存在的主要问题是：`` rather than a bare ``：``
-    if not explicit and not is_unit_name(unit):
-        return None
-    if _STOP.match(unit) or not PROBLEM_WORDS.search(text, s + m.end(), e):
-        return None
-    return Passage((s + m.end(), e), (s + m.start("unit"), s + m.end("unit")), "unit")
+    return Passage(got[1], got[0], "unit")
 
 
-_UNIT_NAME = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
-
-
-def is_unit_name(s: str) -> bool:
-    """A body that findings are tied to (``区委政法委``, ``县卫生健康局党组``, ``马厂镇党委``)."""
-    return 2 <= len(s) <= 30 and bool(_UNIT_NAME.search(s)) and not re.search(r"[，,。；;]", s)
+def _pointed(text: str, s: int, e: int) -> Passage | None:
+    got = pointed(text, s, e)
+    return None if got is None else Passage(got[1], got[0], "pointed", got[2])
 
 
 def passages(text: str, paras: list[Span]) -> list[Passage]:
@@ -195,7 +177,7 @@ def passages(text: str, paras: list[Span]) -> list[Passage]:
             pending_unit = (s + head.end(), e - (1 if line.endswith(("：", ":")) else 0))
             continue
         if (
-            lone := _UNIT_LINE.match(line)
+            lone := UNIT_LINE.match(line)
         ) is not None:  # ``区卫生健康委员会党组存在的主要问题`` on its own line
             pending_unit = (s + lone.start("unit"), s + lone.end("unit"))
             continue
@@ -308,18 +290,6 @@ def _listed_paragraph(text: str, s: int, e: int, unit: Span | None = None) -> Pa
     return Passage((s, e), unit, "listed", tuple(finding_sentences(text, s, e)))
 
 
-def _pointed(text: str, s: int, e: int) -> Passage | None:
-    """``巡视组指出，平湖市委对接…不够主动。对工程领域…监管不力。…``: a disclosure paragraph that names the unit
-    right after ``指出`` and then states one finding per sentence (two or more); the unit is the body named."""
-    m = _POINTED.match(text, s, e)
-    if m is None:
-        return None
-    found = finding_sentences(text, m.end("unit"), e)
-    if len(found) < 2:
-        return None
-    return Passage((m.end("unit"), e), (m.start("unit"), m.end("unit")), "pointed", tuple(found))
-
-
 def _cued(text: str, s: int, e: int) -> list[Passage]:
     """Passages opened by a finding cue inside one paragraph: a colon cue, or a ``存在…等问题`` list in a
     sentence that neither requires nor praises."""
@@ -339,6 +309,11 @@ def _cued(text: str, s: int, e: int) -> list[Passage]:
             if (asks := _ASKS_IN_SENTENCE.search(text, *listed)) is not None:  # …等方面存在的问题，针对存在的问题，巡察组提出四点意见：
                 listed = (listed[0], asks.start())
             aspects = not LIST.search(text, *listed) and bool(ASPECTS.search(text, *listed))
+            led = aspect_led_parts(text, listed[1], e) if aspects else []
+            if led:  # 在A、B方面还存在一些突出问题。据介绍，在A方面，…；在B方面，…: the aspects frame the labelled parts
+                found.append(Passage((led[0][0], led[-1][1]), None, "aspect_led", tuple(led)))
+                pos = led[-1][1]
+                continue
             found.append(Passage(listed, None, "aspects" if aspects else "list"))
             pos = listed[1]
         else:
