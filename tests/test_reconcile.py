@@ -56,7 +56,7 @@ def test_status_phrases() -> None:
 
 
 def test_no_heading_text_reports_a_check() -> None:
-    text = "这是一段普通的文字,没有任何巡察内容。"
+    text = "这是一段普通的文字,与任何通知都无关。"
     rec = build_record("x", "n", parse(text), find_figures(text), None)
     codes = {c.code for c in rec.checks}
     assert "no_problems_found" in codes and "not_a_notice" in codes and rec.doc_type == "other"
