@@ -107,8 +107,8 @@ def category_of(title: str, description: str = "") -> str:
     named = tuple(name for name, words in NAMING if re.search(words, t))
     scores = category_scores(t, description=description)
     if len(named) == 1 and MODE == "combined":
-        sure = max(scores, key=lambda k: scores[k]) if scores else named[0]
-        return sure if scores and scores[sure] >= MODEL_SURE else named[0]  # the words name it, unless the model is sure
+        sure = max(scores, key=lambda k: scores[k]) if scores else None
+        return sure if sure and scores[sure] >= MODEL_SURE else named[0]  # the words name it, unless the model is sure
     if not scores:
         return category_from_words(title, description)
     if MODE == "learned":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from agent.text.findings import headed, inline, learned, paragraphs, prose, stories
 from agent.text.findings.base import Found, Page, Recognizer, number
+from agent.text.grammar import ProblemBlock
 from agent.text.rules import doc_type_read
 
 RECOGNIZERS: tuple[tuple[str, Recognizer], ...] = (
@@ -55,18 +56,31 @@ def recognize(page: Page) -> Found:
 
 def _without_headline_repeats(text: str, found: Found) -> Found:
     """A headline line that repeats a finding stated below it (``——天津：圈子文化不绝，政治生态遭破坏`` over
-    ``…发现的问题包括，圈子文化不绝，政治生态遭破坏；…``) is no finding of its own (CONVENTION.md: a repeat)."""
+    ``…发现的问题包括，圈子文化不绝，政治生态遭破坏；…``) is no finding of its own (CONVENTION.md: a repeat). Only
+    the findings of the paragraph right below the headline are looked at, so a notice with thousands of short
+    findings stays linear."""
     kept = []
-    for b in found.problems:
+    blocks = found.problems
+    for k, b in enumerate(blocks):
         own = text[b.span[0] : b.span[1]].strip(" ，,。；;：:")
         line_start, line_end = text.rfind("\n", 0, b.span[0]) + 1, text.find("\n", b.span[1])
         line = text[line_start : len(text) if line_end < 0 else line_end]
-        headline = len(own) >= 6 and "。" not in line and len(line) <= 60
-        if headline and any(o is not b and o.span[0] >= b.span[1] and own in text[o.span[0] : o.span[1] + len(own)]
-                            for o in found.problems):
+        if len(own) >= 6 and "。" not in line and len(line) <= 60 and _restated_below(text, own, blocks, k + 1, line_end):
             continue
         kept.append(b)
-    return found if len(kept) == len(found.problems) else Found(found.grammar, number(kept), found.units)
+    return found if len(kept) == len(blocks) else Found(found.grammar, number(kept), found.units)
 
 
-__all__ = ["Found", "Page", "RECOGNIZERS", "Recognizer", "number", "recognize"]
+def _restated_below(text: str, own: str, blocks: list[ProblemBlock], first: int, line_end: int) -> bool:
+    """Whether a finding (of ``blocks[first:]``) in the paragraph below the line ending at ``line_end`` holds ``own``."""
+    if line_end < 0:
+        return False
+    below_end = text.find("\n", line_end + 1)
+    below_end = len(text) if below_end < 0 else below_end
+    for i in range(first, len(blocks)):
+        o = blocks[i]
+        if o.span[0] >= below_end:
+            break
+        if own in text[o.span[0] : o.span[1] + len(own)]:
+            return True
+    return False

@@ -43,7 +43,8 @@ def paragraph_problems(text: str, paras: list[Span]) -> list[ProblemBlock]:
         first = text[s : s + (cut.start() if cut else e - s)]
         if not _PROBLEM_WORDS.search(first):
             continue  # a finding names its problem in its first clause; narrative and praise do not
-        if vocab.says("count", first) or any(vocab.says(c, first) for c in ("request", "pledge")) and not vocab.says("shortfall", first):
+        asks = any(vocab.says(c, first) for c in ("request", "pledge")) and not vocab.says("shortfall", first)
+        if asks or vocab.says("count", first):
             continue  # 巡察组就做好反馈问题整改工作提出三点要求。一是…: the paragraph asks, it finds nothing
         title_end = s + min(cut.start() if cut else e - s, 60)
         blocks.append(ProblemBlock(id="", span=(s, e), title=(s, title_end), description=(s, e), measures=[],

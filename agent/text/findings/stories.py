@@ -12,6 +12,7 @@ measures, up to the next finding. Pure.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 
 from agent.schema import Span
 from agent.text import vocab
@@ -24,18 +25,19 @@ MEASURE_PARAGRAPHS = 2  # a story tells its fix in the finding's paragraph and a
 def with_measures(text: str, blocks: list[ProblemBlock], paras: list[Span]) -> list[ProblemBlock]:
     """``blocks`` (in order), each finding without measures joined by the measure sentences that follow it."""
     out: list[ProblemBlock] = []
+    starts = [s for s, _ in paras]
     for k, b in enumerate(blocks):
         limit = blocks[k + 1].span[0] if k + 1 < len(blocks) else len(text)
-        told = [] if b.measures else _measures_after(text, b.span[1], limit, paras)
+        told = [] if b.measures else _measures_after(text, b.span[1], limit, paras, starts)
         out.append(dataclasses.replace(b, span=(b.span[0], told[-1][1]), measures=told) if told else b)
     return out
 
 
-def _measures_after(text: str, start: int, limit: int, paras: list[Span]) -> list[Span]:
+def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts: list[int]) -> list[Span]:
     """The measure sentences between ``start`` and ``limit``: in the finding's paragraph and the next ones,
     stopping at a sentence that states a defect without telling a measure, or at a paragraph that tells none."""
-    at = next((i for i, (s, e) in enumerate(paras) if s <= start <= e), None)
-    if at is None:
+    at = bisect_right(starts, start) - 1  # the paragraph holding ``start`` (``starts``: the paragraphs' starts, in order)
+    if at < 0 or start > paras[at][1]:
         return []
     found: list[Span] = []
     for s, e in paras[at : at + 1 + MEASURE_PARAGRAPHS]:
@@ -59,6 +61,4 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span]) -> lis
 
 def _closes(sentence: str) -> bool:
     """A sentence that pledges, asks or praises (下一步，…将持续跟踪; 民有所呼，巡有所应): no part of the fix."""
-    return any(vocab.says(c, sentence) for c in ("request", "pledge", "praise", "focus")) or sentence.startswith(
-        ("下一步", "今后", "民有所呼")
-    )
+    return any(vocab.says(c, sentence) for c in ("request", "pledge", "praise", "focus")) or sentence.startswith("民有所呼")
