@@ -75,7 +75,7 @@ class Problem(_Model):
     status: Status = "unknown"
     figure_ids: list[str] = Field(default_factory=list)
     span: Span
-    found_by: str | None = Field(default=None, description="the recognizer that cut it: headings, inline, disclosure, prose, paragraphs, learned (the clause model learned from the gold)")
+    found_by: str | None = Field(default=None, description="the recognizer that cut it: headings, inline, disclosure, prose, paragraphs, learned (the clause model learned from the gold), discovered (a defect after a discovery lead)")
 
 
 class StatedTotal(_Model):

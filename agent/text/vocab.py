@@ -156,9 +156,28 @@ COUNT = (
 MEASURE = (
     Entry(r"巡[察视]组(?:随即|立即|及时|第一时间|迅速|当即|现场)|立行立改|督促|责成|约谈|下发[^，,。]{0,8}(?:通知|建议)书",
           "巡察组立即赶赴现场查看", "路面损坏影响日常出行"),
-    Entry(r"(?:已经?|现已|目前已)(?:全部|基本)?(?:完成|修复|解决|整改|清退|追回|收回|接通|安装|硬化|疏通|维修|拆除|清理)",
+    Entry(r"(?:已经?|现已|目前已)(?:全部|基本|彻底)?(?:完成|修复|解决|整改|清退|追回|收回|接通|安装|硬化|疏通|维修|拆除|清理|消除)",
           "目前已全部修复", "至今未修复"),
     Entry(r"^(?:针对(?:这一|该|此|上述)问题|接到[^，,。]{0,8}反映后|截至目前)", "针对这一问题，巡察组开展核查", "针对性不强"),
+)
+
+# A discovery lead: what the inspection (or a resident, to it) says it found; the defect follows it in the sentence.
+DISCOVERY = (
+    Entry(r"(?:发现|了解到|得知|获悉|查明|看到)了?(?:[，,：:]\s*[“\"]?|(?=[\u4e00-\u9fff“\"]))",
+          "巡察组在走访时发现，村道路面破损", "巡察组共查找问题"),
+    Entry(r"反映(?:道|说|称)?[：:，,]\s*[“\"]?|反映(?:了)?(?=[“\"])", "村民向巡察组反映：“家里用水困难", "群众反映强烈"),
+    Entry(r"经(?:过)?(?:详细|现场|多方|进一步)?(?:了解|核实|核查|查看|勘察|勘查|调查)(?:和了解)?(?:得知|发现)?[，,：:]",
+          "经详细了解，该广场路灯长时间不亮", "经营不善"),
+)
+
+# A hardship residents complain of (a fix story's defect need name no shortfall of an official's: 路灯坏了).
+HARDSHIP = (
+    Entry(r"不便|不方便|困难|难题|用水难|出行难|行路难",
+          "晚上出门黑灯瞎火，不安全也不方便", "方便群众办事"),
+    Entry(r"破损|损坏|坏了|漏水|渗水|堵塞|淤塞|淤堵|坍塌|积水|不亮|停水|停电|脏乱|污水|坑洼|拖欠|杂草丛生|乱堆乱放|私搭乱建",
+          "路面损坏影响日常出行", "路面平整"),
+    Entry(r"(?:安全|质量)隐患|意见(?:很|较|比较)?大|一直没(?:有)?(?:人|解决)|无人(?:管|问|修|清理)|迟迟(?:不|未|没)",
+          "存在安全隐患", "消除隐患后验收"),
 )
 
 # Praise: what the inspection found done well, which a finding never is.
@@ -176,7 +195,7 @@ LEADS = (
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
             "praise": PRAISE, "focus": FOCUS, "count": COUNT, "measure": MEASURE, "leads": LEADS, "comparison": COMPARISON,
-            "finding_cue": FINDING_CUE, "unit_suffix": UNIT_SUFFIX,
+            "finding_cue": FINDING_CUE, "discovery": DISCOVERY, "hardship": HARDSHIP, "unit_suffix": UNIT_SUFFIX,
             "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}
 

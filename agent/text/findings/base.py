@@ -6,6 +6,7 @@ chooses among them share these types, and none of them should import another. Pu
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,3 +43,22 @@ def number(blocks: list[ProblemBlock]) -> list[ProblemBlock]:
     for i, b in enumerate(blocks, 1):
         b.id = f"P{i}"
     return blocks
+
+
+class Taken:
+    """The spans the rules took, merged and sorted: whether a span overlaps one is a bisection, so a notice
+    with thousands of rule findings and clauses stays linear (not clauses × findings)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end) - 1  # the last taken span that starts before ``end``
+        return i >= 0 and self.ends[i] > start

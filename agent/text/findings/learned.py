@@ -13,10 +13,10 @@ carries a check for it (``learned_only``). Pure.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from agent.schema import Span
 from agent.text.clauses import Clause, clauses, marker_end
+from agent.text.findings.base import Taken
 from agent.text.findings.items import without_etc
 from agent.text.grammar import ProblemBlock
 from agent.text.learned import clause_scores, load
@@ -35,7 +35,7 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
         return []
     blocks: list[ProblemBlock] = []
     th = THRESHOLD if threshold is None else threshold
-    took = _Taken(taken)
+    took = Taken(taken)
     for k, (ps, pe) in enumerate(paras):
         if _frames_next(text, (ps, pe), paras[k + 1] if k + 1 < len(paras) else None, took):
             continue
@@ -66,26 +66,7 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
 _SENTENCE_ENDS = set("。！!？?\n：:")
 
 
-class _Taken:
-    """The spans the rules took, merged and sorted: whether a span overlaps one is a bisection, so a notice
-    with thousands of rule findings and clauses stays linear (not clauses × findings)."""
-
-    def __init__(self, spans: list[Span]) -> None:
-        merged: list[list[int]] = []
-        for s, e in sorted(spans):
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
-        self.starts = [m[0] for m in merged]
-        self.ends = [m[1] for m in merged]
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect_left(self.starts, end) - 1  # the last taken span that starts before ``end``
-        return i >= 0 and self.ends[i] > start
-
-
-def _frames_next(text: str, para: Span, nxt: Span | None, took: _Taken) -> bool:
+def _frames_next(text: str, para: Span, nxt: Span | None, took: Taken) -> bool:
     """A marked heading paragraph (``(一)…``, ``一、…``) over a paragraph the rules cut findings from only
     frames them (CONVENTION.md: headings that frame a list are no findings)."""
     return (nxt is not None and marker_end(text[para[0] : para[1]]) > 0 and not text[para[0] : para[1]].startswith("有的")
