@@ -36,7 +36,7 @@ _TALLY = re.compile(r"问题(?:共计?)?[\d一二三四五六七八九十百千]
 # a first clause that names problems only as the object of a verb or by what they are (反映问题, …的重点问题)
 _OBJECT = re.compile(r"(?:的|反映|解决|发现|查找|整改|处理)[^，,。；;]{0,4}问题$")
 # an aim, not a finding: 重点发现…, 及时发现…, 为…提供保障
-_AIMED = re.compile(r"(?:着力|重点|注重|及时|主动|善于|便于|以便|更好地?|深入|精准|力求|旨在|为[^，,。；;]{0,6})$")
+_AIMED = re.compile(r"(?:着力|著力|重点|注重|及时|主动|善于|便于|以便|更好地?|深入|精准|力求|旨在|为[^，,。；;]{0,6})$")
 
 
 def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[ProblemBlock]:
@@ -55,11 +55,15 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
             if span is None or ruled.overlaps(*span):
                 k += 1
                 continue
+            head = text[sents[k][0] : span[0]]
             end, k = _go_on(text, sents, k, span[1], ruled)
+            if found and _retold(text, found[-1].span[1], span[0], head):  # one story, one finding: it runs on
+                merged = (found[-1].span[0], end)
+                if not ruled.overlaps(*merged) and not _reaches_beyond(learned, learned_ends, merged):
+                    found[-1] = block(text, merged, None, "discovered")
+                continue
             if _reaches_beyond(learned, learned_ends, (span[0], end)):
                 continue  # the clause model's finding reaches beyond this sentence: it stands as it was cut
-            if found and _retold(text, found[-1].span[1], span[0]):
-                continue
             found.append(block(text, (span[0], end), None, "discovered"))
     if not found:
         return blocks
@@ -68,14 +72,17 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
     return sorted([*kept, *found], key=lambda b: b.span)
 
 
+# the inspection checking what it was told: 经详细了解，/ 经现场核实，/ 巡察组实地查看后发现
+_VERIFIES = re.compile(r"经(?:过)?[^，,。]{0,8}?(?:了解|核实|核查|查看|勘察|勘查|调查)|核实|实地|现场")
 STORY_PARAGRAPHS = 2  # a story's fix and the check of its defect stand within this many paragraph breaks
 
 
-def _retold(text: str, prev_end: int, start: int) -> bool:
-    """The defect told again once its fix has begun (``根据群众反映，巡察组立即赶赴现场…经查看，路面出现…``):
-    the same story's own check of what it told, no finding of its own."""
+def _retold(text: str, prev_end: int, start: int, head: str) -> bool:
+    """The defect told again as the inspection checks it or once its fix has begun (``村民反映：“…”…经详细了解，
+    该广场共有39盏路灯长时间不亮``; ``巡察组立即赶赴现场…经查看，路面出现…``): the same story's own check of what it
+    told, no finding of its own; the story's one finding runs on over it."""
     between = text[prev_end:start]
-    return between.count("\n") <= STORY_PARAGRAPHS and vocab.says("measure", between)
+    return between.count("\n") <= STORY_PARAGRAPHS and (vocab.says("measure", between) or bool(_VERIFIES.search(head)))
 
 
 def _reaches_beyond(spans: list[Span], ends: list[int], outer: Span) -> bool:
@@ -95,7 +102,7 @@ def _defect_after_lead(text: str, sents: list[Span], k: int) -> Span | None:
         return None
     sentence = text[a:b]
     leads = list(vocab.pattern("discovery").finditer(sentence))
-    if not leads or _AIMED.search(sentence, 0, leads[-1].start()):
+    if not leads or _AIMED.search(sentence, 0, leads[-1].start()) or _asks_before(sentence[: leads[-1].start()]):
         return None
     start = a + leads[-1].end()
     s, e = trim(text, (start, _before_fix(text, start, b)))
@@ -106,6 +113,11 @@ def _defect_after_lead(text: str, sents: list[Span], k: int) -> Span | None:
     if _names_defect(text, s, e) or _turns_to_fix(text, sents, k):
         return (s, e)
     return None
+
+
+def _asks_before(head: str) -> bool:
+    """The sentence opens with a request or a focus (``会议要求，…著力发现…``): what follows is asked for, not found."""
+    return any(vocab.vetoed(c) in ("request", "focus") for c in re.split(r"[，,；;：:]", head) if c)
 
 
 def _before_fix(text: str, s: int, e: int) -> int:

@@ -271,6 +271,9 @@ def defect_list_at(text: str, s: int, e: int) -> tuple[re.Match[str], list[Span]
 _DESCRIBED = re.compile(r"的[\u4e00-\u9fa5]{1,3}$")
 
 
+_TALLY = re.compile(r"方面的?(?:突出|具体)?问题[\d一二三四五六七八九十百千]{1,6}(?:个|条|项|件)")
+
+
 def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:
     """The next ``存在A、B等问题`` list in [pos, end). A match whose list itself holds ``存在`` or ``解决`` is a
     reference to problems (``推动解决…存在的突出问题``), or starts too early (its first item holds ``存在``:
@@ -279,6 +282,9 @@ def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:
     while (m := LIST.search(text, pos, end)) is not None:
         listed = m.group("list")
         described = _DESCRIBED.search(listed) and text.startswith("问题", m.end("list"))
+        if (tally := _TALLY.search(text, m.start("list"), m.end())) and tally.end() == m.end():
+            pos = m.end()  # 发现A、B方面问题768个: a tally of problems by kind, no finding (CONVENTION.md)
+            continue
         if not re.search(r"存在的|解决", listed) and "存在" not in listed.split("、")[0] and not described:
             return m
         pos = m.start("list")
@@ -355,3 +361,9 @@ def block(text: str, span: Span, unit: str | None, found_by: str) -> ProblemBloc
         path=[],
         found_by=found_by,
     )
+
+
+def turns_to_asks(sentence: str) -> bool:
+    """A sentence with a clause that asks and states no defect (``对上述问题…，同时提出了四点整改意见建议：一是…``):
+    what follows it is what to fix, so a findings passage ends before it."""
+    return any(vocab.says("request", c) and not vocab.says("shortfall", c) for c in re.split(r"[，,：:]", sentence))

@@ -12,6 +12,7 @@ import re
 from agent.schema import Span
 from agent.text import vocab
 from agent.text.findings.base import Found, Page, number
+from agent.text.findings.items import sentences, turns_to_asks
 from agent.text.grammar import ProblemBlock
 from agent.text.rules import doc_type
 
@@ -43,7 +44,9 @@ def paragraph_problems(text: str, paras: list[Span]) -> list[ProblemBlock]:
         first = text[s : s + (cut.start() if cut else e - s)]
         if not _PROBLEM_WORDS.search(first):
             continue  # a finding names its problem in its first clause; narrative and praise do not
-        asks = any(vocab.says(c, first) for c in ("request", "pledge")) and not vocab.says("shortfall", first)
+        opening = sentences(text, s, e)[0]
+        asks = (any(vocab.says(c, first) for c in ("request", "pledge")) and not vocab.says("shortfall", first)
+                or turns_to_asks(text[opening[0] : opening[1]]) or vocab.vetoed(first) == "focus")
         if asks or vocab.says("count", first):
             continue  # 巡察组就做好反馈问题整改工作提出三点要求。一是…: the paragraph asks, it finds nothing
         title_end = s + min(cut.start() if cut else e - s, 60)

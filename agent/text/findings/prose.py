@@ -40,6 +40,7 @@ from agent.text.findings.items import (
     sentences,
     some_runs,
     trim,
+    turns_to_asks,
 )
 from agent.text.findings.leads import (
     ASPECT_LEAD,
@@ -120,7 +121,7 @@ def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
     by_aspect = bool(ASPECT_LEAD.match(text, *trim(text, sents[0])))
     for a, b in sents[1:]:
         body = text[a:b].lstrip(TRIM)
-        if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or _turns_to_asks(body):
+        if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or turns_to_asks(body):
             break
         if by_aspect and ASPECT_LEAD.match(body):
             end = b
@@ -129,12 +130,6 @@ def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
             break
         end = b
     return min(e, end + 1 if end < e and text[end] in "。!！?？" else end)
-
-
-def _turns_to_asks(sentence: str) -> bool:
-    """A sentence with a clause that asks and states no defect (``对上述问题…，同时提出了四点整改意见建议：一是…``):
-    what follows it is what to fix, so a findings passage ends before it."""
-    return any(vocab.says("request", c) and not vocab.says("shortfall", c) for c in re.split(r"[，,：:]", sentence))
 
 
 def _unit_passages(text: str, para: Span) -> Passage | None:

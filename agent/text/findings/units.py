@@ -12,7 +12,7 @@ import re
 
 from agent.schema import Span
 from agent.text import vocab
-from agent.text.findings.items import PROBLEM_WORDS, finding_sentences
+from agent.text.findings.items import PROBLEM_WORDS, finding_sentences, sentences, turns_to_asks
 
 # A per-unit disclosure line: ``X存在的主要问题是：…`` / ``X存在问题：…`` / ``X：…``.
 _UNIT_LEAD = re.compile(
@@ -56,6 +56,7 @@ def pointed(text: str, s: int, e: int) -> tuple[Span, Span, tuple[Span, ...]] | 
     m = _POINTED.match(text, s, e)
     if m is None:
         return None
+    e = next((a for a, b in sentences(text, m.end("unit"), e) if turns_to_asks(text[a:b])), e)  # 就存在问题，提出了整改意见建议
     found = finding_sentences(text, m.end("unit"), e)
     if len(found) < 2:
         return None
