@@ -30,7 +30,8 @@ from agent.scoring import evalrun
 # complaint and the inspection's check of it became one finding (held-out 21 cover 0.708 → 0.688: one gold
 # finding keyed from the check to the end of its measures no longer lies half inside), the category model
 # retrained with held-out 22 labels one more finding of held-out 21 otherwise (0.862 → 0.828), and held-out 14's
-# gold was settled by the convention's tally rule (fb-shuilibu-r8-2017: 6 → 3 findings).)
+# gold was settled by the convention's tally rule (fb-shuilibu-r8-2017: 6 → 3 findings; held-out 16
+# other-haidong-xuncha-duice-2019: 5 → 1).)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -49,7 +50,7 @@ GATES = {
     "holdout13": (0.88, 0.95, 0.91, 0.92, 0.79),
     "holdout14": (0.80, 0.97, 0.82, 0.90, 0.94),
     "holdout15": (0.92, 0.95, 0.82, 0.96, 0.91),
-    "holdout16": (0.80, 0.94, 0.80, 0.94, 0.89),
+    "holdout16": (0.83, 0.94, 0.81, 0.94, 0.89),
     "holdout17": (0.92, 0.89, 0.93, 0.94, 0.92),
     "holdout18": (0.89, 0.98, 0.89, 0.90, 0.95),
     "holdout19": (0.58, 0.88, 0.73, 0.87, 0.94),

@@ -44,7 +44,7 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
     proposal inside one gives way to it, a rule's block keeps its place and no discovery overlaps it.
     Every overlap test is a bisection, so a notice with thousands of sentences and findings stays linear."""
     ruled = Taken([b.span for b in blocks if b.found_by != "learned"])
-    learned = sorted(b.span for b in blocks if b.found_by == "learned")  # from clauses in order: they never overlap
+    learned = sorted(_bare(text, b.span) for b in blocks if b.found_by == "learned")  # clauses in order: never overlapping
     learned_ends = [e for _, e in learned]
     found: list[ProblemBlock] = []
     for ps, pe in paras:
@@ -83,6 +83,19 @@ def _retold(text: str, prev_end: int, start: int, head: str) -> bool:
     told, no finding of its own; the story's one finding runs on over it."""
     between = text[prev_end:start]
     return between.count("\n") <= STORY_PARAGRAPHS and (vocab.says("measure", between) or bool(_VERIFIES.search(head)))
+
+
+def _bare(text: str, span: Span) -> Span:
+    """A span without the quote marks around it (a clause model's ``“全村停水…`` starts at the quote)."""
+    s, e = span
+    while s < e and text[s] in _QUOTES:
+        s += 1
+    while e > s and text[e - 1] in _QUOTES:
+        e -= 1
+    return (s, e)
+
+
+_QUOTES = "“”\"‘’'「」"
 
 
 def _reaches_beyond(spans: list[Span], ends: list[int], outer: Span) -> bool:

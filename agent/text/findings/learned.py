@@ -54,6 +54,9 @@ def propose(text: str, paras: list[Span], taken: list[Span], threshold: float | 
             if run and (not keep or marked):
                 blocks.extend(_block(text, run))
                 run = []
+            if c.mark == "？":
+                run = []  # a question (有多少路灯不亮？) asks, it states no finding (a bare ? stands for lost characters on mirrors)
+                continue
             if keep:
                 run.append(c)
                 if c.mark in _ENDS:
