@@ -65,11 +65,37 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
             if _reaches_beyond(learned, learned_ends, (span[0], end)):
                 continue  # the clause model's finding reaches beyond this sentence: it stands as it was cut
             found.append(block(text, (span[0], end), None, "discovered"))
+    taken = Taken([f.span for f in found])
+    found += [block(text, sp, None, "discovered") for sp in _quoted_complaints(text, paras)
+              if not ruled.overlaps(*sp) and not taken.overlaps(*sp)]
     if not found:
         return blocks
     told = Taken([f.span for f in found])
     kept = [b for b in blocks if b.found_by != "learned" or not told.overlaps(*b.span)]
     return sorted([*kept, *found], key=lambda b: b.span)
+
+
+# ``这是…巡察组…收到的群众反映``: the sentence that says whose words the quote before it were
+ATTRIBUTED = re.compile(r"这(?:就)?是[^。！？]{0,80}?(?:巡[察视]组|巡察)[^。！？]{0,60}?(?:反映|收到|听到|了解到|诉求|问题)")
+QUOTE_PARAGRAPHS = 3  # the quote a ``这是…`` sentence attributes stands at most this many paragraphs before it
+
+
+def _quoted_complaints(text: str, paras: list[Span]) -> list[Span]:
+    """Complaints quoted as a story's lede and then attributed (``“卫生院没有输液室…”这是…巡察组…反映的问题。``;
+    a quoted paragraph, then ``这是近日…巡察组…收到的群众反映。``): the quote's words, when they name a defect."""
+    out: list[Span] = []
+    recent: list[tuple[int, Span]] = []  # whole quoted sentences of the last paragraphs that name a defect
+    for n, (ps, pe) in enumerate(paras):
+        for a, b in (trim(text, sp) for sp in sentences(text, ps, pe)):
+            close = text.find("”", a, b) if text.startswith("“", a) else -1
+            if close > a and close + 1 < b and ATTRIBUTED.match(text, close + 1, b):
+                out.append((a + 1, close))  # the quote and its attribution in one sentence
+            elif ATTRIBUTED.match(text, a, b) and recent:
+                out.append(recent.pop()[1])
+            elif close == b - 1 and text[b - 2] not in "？?" and _names_defect(text, a + 1, b - 1):
+                recent.append((n, (a + 1, b - 1)))
+        recent = [r for r in recent if n - r[0] < QUOTE_PARAGRAPHS - 1]
+    return [(a, b) for a, b in (trim(text, sp) for sp in out) if b - a >= MIN_CHARS and _names_defect(text, a, b)]
 
 
 # the inspection checking what it was told: 经详细了解，/ 经现场核实，/ 巡察组实地查看后发现

@@ -104,7 +104,7 @@ def quoted_items(text: str, s: int, e: int) -> list[Span]:
 
 
 # quotations that a sentence lists as findings: ``（巡视）反馈的“A，B”“C”等问题``
-_QUOTED_LIST = re.compile(r"(?<=[反馈指出发现的])(?:“[^“”]{4,120}”[、，,]?){1,8}等(?:[^。；;，,“”]{0,6}?)问题")
+_QUOTED_LIST = re.compile(r"(?<=[反馈指出发现的将])(?:“[^“”]{4,120}”[、，,]?){1,8}等(?:[^。；;，,“”]{0,6}?)问题")
 
 
 def _quoted(text: str, a: int, b: int, least: int) -> list[Span]:

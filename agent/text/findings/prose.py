@@ -119,9 +119,12 @@ def _passage_end(text: str, s: int, e: int, numbered: bool) -> int:
         return e
     end = sents[0][1]
     by_aspect = bool(ASPECT_LEAD.match(text, *trim(text, sents[0])))
-    for a, b in sents[1:]:
+    # in a numbered list, a sentence before the last marked one tells its item's specifics (一是…差距。区委…不大。二是…)
+    last_marked = max((i for i, sp in enumerate(sents) if MARK.match(text, trim(text, sp)[0])), default=0) if numbered else 0
+    for i, (a, b) in enumerate(sents[1:], 1):
         body = text[a:b].lstrip(TRIM)
-        if _STOP.match(body) or PRAISE.search(body) or not PROBLEM_WORDS.search(body) or turns_to_asks(body):
+        specifics = i < last_marked
+        if _STOP.match(body) or PRAISE.search(body) or not (specifics or PROBLEM_WORDS.search(body)) or turns_to_asks(body):
             break
         if by_aspect and ASPECT_LEAD.match(body):
             end = b

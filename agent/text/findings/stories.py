@@ -16,6 +16,7 @@ from bisect import bisect_right
 
 from agent.schema import Span
 from agent.text import vocab
+from agent.text.findings.discovered import ATTRIBUTED
 from agent.text.findings.items import sentences, states_problem, trim
 from agent.text.grammar import ProblemBlock
 
@@ -49,6 +50,8 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
             sentence = text[a:b]
             if found and _closes(sentence):
                 return found  # 下一步，将…: what the body pledges ends the story of the fix
+            if not found and ATTRIBUTED.match(sentence.lstrip("”\"’")):
+                continue  # 这是…巡察组…收到的群众反映: whose words the complaint was, no part of the fix
             if vocab.says("measure", sentence) or found:
                 found.append((a, b))  # once the fix is told, the sentences after it tell how it went
                 told_here = True
