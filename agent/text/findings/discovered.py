@@ -76,7 +76,8 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
 
 
 # ``这是…巡察组…收到的群众反映``: the sentence that says whose words the quote before it were
-ATTRIBUTED = re.compile(r"这(?:就)?是[^。！？]{0,80}?(?:巡[察视]组|巡察)[^。！？]{0,60}?(?:反映|收到|听到|了解到|诉求|问题)")
+ATTRIBUTED = re.compile(r"这(?:就)?是[^。！？]{0,80}?(?:巡[察视]组|巡察)[^。！？]{0,60}?(?:反映|收到|听到|了解到|诉求|问题)"
+                        r"|[^。！？“”]{0,80}?巡[察视]组[^。！？“”]{0,60}?(?:抱怨|诉苦|吐槽|反映)(?:道|说)?[。！]?$")
 QUOTE_PARAGRAPHS = 3  # the quote a ``这是…`` sentence attributes stands at most this many paragraphs before it
 
 
