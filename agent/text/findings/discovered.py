@@ -114,12 +114,7 @@ def _retold(text: str, prev_end: int, start: int, head: str) -> bool:
 
 def _bare(text: str, span: Span) -> Span:
     """A span without the quote marks around it (a clause model's ``“全村停水…`` starts at the quote)."""
-    s, e = span
-    while s < e and text[s] in _QUOTES:
-        s += 1
-    while e > s and text[e - 1] in _QUOTES:
-        e -= 1
-    return (s, e)
+    return trim(text, span, _QUOTES)
 
 
 _QUOTES = "“”\"‘’'「」"

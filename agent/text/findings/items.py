@@ -98,11 +98,12 @@ def quote_aware_split(text: str, s: int, e: int, seps: str, quotes: bool = True)
     return out
 
 
-def trim(text: str, span: Span) -> Span:
+def trim(text: str, span: Span, chars: str = TRIM) -> Span:
+    """``span`` without the ``chars`` (separators and marks, by default) at either end."""
     s, e = span
-    while s < e and text[s] in TRIM:
+    while s < e and text[s] in chars:
         s += 1
-    while e > s and text[e - 1] in TRIM:
+    while e > s and text[e - 1] in chars:
         e -= 1
     return (s, e)
 
