@@ -59,7 +59,7 @@ GATES = {
     "holdout20": (0.79, 0.96, 0.79, 0.91, 0.92),
     "holdout21": (0.68, 0.82, 0.61, 0.90, 0.82),
     "holdout22": (0.91, 0.96, 0.89, 0.88, 0.96),
-    "holdout23": (0.81, 0.94, 0.84, 0.96, 0.98),
+    "holdout23": (0.81, 0.96, 0.85, 0.96, 0.98),
     "holdout24": (0.86, 0.83, 0.63, 0.90, 0.92),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")

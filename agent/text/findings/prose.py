@@ -53,6 +53,7 @@ from agent.text.findings.leads import (
 from agent.text.findings.units import UNIT_LINE, is_unit_name, pointed, unit_lead
 from agent.text.grammar import ProblemBlock
 
+_NO_ITEM = ("count", "frame", "praise", "leads")  # an item that only counts, frames, praises or tallies leads (vocab)
 _ASPECT_COUNT = r"(?:[\d一二三四五六七八九十]{1,3}个方面)?"  # 表现在三个方面：the findings follow, by aspect
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
 _COLON_CUE = re.compile(
@@ -375,6 +376,7 @@ def find(text: str, found: list[Passage]) -> list[ProblemBlock]:
             aspect_items(text, *p.span) or colon_list(text, p.span) or clause_list(text, p.span)
         )
         for sp in p.parts or listed or items(text, p.span):
-            if not _DUTY.match(text, sp[0], sp[1]) and not vocab.says("count", text[sp[0] : sp[1]].strip(TRIM)):
+            own = text[sp[0] : sp[1]].strip(TRIM)
+            if not _DUTY.match(text, sp[0], sp[1]) and vocab.vetoed(own) not in _NO_ITEM:
                 blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks
