@@ -53,7 +53,8 @@ from agent.text.findings.leads import (
 from agent.text.findings.units import UNIT_LINE, is_unit_name, pointed, unit_lead
 from agent.text.grammar import ProblemBlock
 
-_NO_ITEM = ("count", "frame", "praise", "leads")  # an item that only counts, frames, praises or tallies leads (vocab)
+# an item that only counts, praises or tallies leads, or frames (an aspect, 在A、B等方面, stays: CONVENTION.md rule 4)
+_NO_ITEM = ("count", "praise", "leads")
 _ASPECT_COUNT = r"(?:[\d一二三四五六七八九十]{1,3}个方面)?"  # 表现在三个方面：the findings follow, by aspect
 # A colon cue: what follows it, up to the paragraph's end, lists findings.
 _COLON_CUE = re.compile(
@@ -377,6 +378,7 @@ def find(text: str, found: list[Passage]) -> list[ProblemBlock]:
         )
         for sp in p.parts or listed or items(text, p.span):
             own = text[sp[0] : sp[1]].strip(TRIM)
-            if not _DUTY.match(text, sp[0], sp[1]) and vocab.vetoed(own) not in _NO_ITEM:
+            framed = vocab.says("frame", own) and not own.endswith("方面")
+            if not _DUTY.match(text, sp[0], sp[1]) and not framed and not any(vocab.says(c, own) for c in _NO_ITEM):
                 blocks.append(block(text, sp, unit, "disclosure" if unit else "prose"))
     return blocks
