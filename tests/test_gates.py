@@ -33,7 +33,10 @@ from agent.scoring import evalrun
 # gold was settled by the convention's tally rule (fb-shuilibu-r8-2017: 6 → 3 findings; held-out 16
 # other-haidong-xuncha-duice-2019: 5 → 1). The category model retrained with held-out 23 labels one finding
 # each of held-out 20 and 22 otherwise. A numbered item keeps its specifics up to the next marker: held-out 16
-# cover 0.838 → 0.850 and F1 0.814 → 0.840, content precision 0.943 → 0.939.)
+# cover 0.838 → 0.850 and F1 0.814 → 0.840, content precision 0.943 → 0.939. A rectification finding cut
+# mid-sentence runs on to the sentence's end when the rest tells the same defect (findings/stories.py): cover up
+# on held-out 8, 14–17, 19–22 and 25, none lower. The category model retrained with held-out 25 labels one
+# finding of held-out 13 and 22 otherwise.)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -44,23 +47,24 @@ GATES = {
     "holdout5": (0.97, 0.97, 0.98, 0.84, 0.97),
     "holdout6": (1.0, 0.97, 0.98, 0.96, 0.97),
     "holdout7": (0.81, 1.0, 0.89, 0.91, 0.94),
-    "holdout8": (0.88, 1.0, 0.88, 0.90, 0.85),
+    "holdout8": (0.89, 1.0, 0.88, 0.90, 0.85),
     "holdout9": (0.83, 0.93, 0.85, 0.81, 0.91),
     "holdout10": (0.93, 1.0, 0.89, 0.90, 0.94),
     "holdout11": (0.92, 1.0, 0.82, 0.91, 0.84),
     "holdout12": (0.96, 1.0, 0.73, 0.92, 0.81),
     "holdout13": (0.88, 0.95, 0.91, 0.92, 0.79),
-    "holdout14": (0.80, 0.97, 0.82, 0.90, 0.94),
-    "holdout15": (0.92, 0.95, 0.82, 0.96, 0.91),
-    "holdout16": (0.85, 0.93, 0.83, 0.94, 0.89),
-    "holdout17": (0.92, 0.89, 0.93, 0.94, 0.92),
+    "holdout14": (0.82, 0.97, 0.82, 0.90, 0.94),
+    "holdout15": (0.96, 0.95, 0.82, 0.96, 0.91),
+    "holdout16": (0.86, 0.93, 0.83, 0.94, 0.89),
+    "holdout17": (0.95, 0.89, 0.93, 0.94, 0.92),
     "holdout18": (0.89, 0.98, 0.89, 0.90, 0.95),
-    "holdout19": (0.58, 0.88, 0.73, 0.87, 0.94),
-    "holdout20": (0.79, 0.96, 0.79, 0.91, 0.92),
-    "holdout21": (0.68, 0.82, 0.61, 0.90, 0.82),
-    "holdout22": (0.91, 0.96, 0.89, 0.88, 0.96),
+    "holdout19": (0.60, 0.88, 0.73, 0.87, 0.94),
+    "holdout20": (0.81, 0.96, 0.79, 0.91, 0.92),
+    "holdout21": (0.72, 0.82, 0.61, 0.90, 0.82),
+    "holdout22": (0.94, 0.96, 0.89, 0.88, 0.93),
     "holdout23": (0.81, 0.96, 0.85, 0.96, 0.98),
     "holdout24": (0.86, 0.83, 0.63, 0.90, 0.92),
+    "holdout25": (0.73, 1.0, 0.83, 0.90, 0.93),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 

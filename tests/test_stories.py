@@ -35,3 +35,15 @@ def test_feedback_findings_keep_their_own_words() -> None:
     rec = rules_record(analyse(Notice("feedback.txt", text, "utf-8", "feedback")))
     assert rec.doc_type == "feedback" and rec.problems
     assert all(not p.measures for p in rec.problems)
+
+
+def test_a_finding_cut_mid_sentence_runs_to_the_sentence_end() -> None:
+    """``大部分路灯不亮`` cut by a recognizer runs on over ``，给群众夜间出行造成极大不便`` (the same defect told on),
+    but not over a clause that tells the fix."""
+    from agent.text.findings.stories import _sentence_rest
+
+    text = "村民反映大部分路灯不亮，给群众夜间出行造成极大不便。巡察组立即督促整改。"
+    cut = text.index("，")
+    assert text[: _sentence_rest(text, cut, len(text))].endswith("极大不便")
+    fixed = "大部分路灯不亮，巡察组立即督促整改。"
+    assert _sentence_rest(fixed, fixed.index("，"), len(fixed)) == fixed.index("，")

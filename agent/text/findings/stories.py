@@ -29,9 +29,21 @@ def with_measures(text: str, blocks: list[ProblemBlock], paras: list[Span]) -> l
     starts = [s for s, _ in paras]
     for k, b in enumerate(blocks):
         limit = blocks[k + 1].span[0] if k + 1 < len(blocks) else len(text)
+        if not b.measures:
+            b = dataclasses.replace(b, span=(b.span[0], _sentence_rest(text, b.span[1], limit)))
         told = [] if b.measures else _measures_after(text, b.span[1], limit, paras, starts)
         out.append(dataclasses.replace(b, span=(b.span[0], told[-1][1]), measures=told) if told else b)
     return out
+
+
+def _sentence_rest(text: str, end: int, limit: int) -> int:
+    """A finding cut mid-sentence (``大部分路灯不亮``) runs on to its sentence's end when the rest goes on telling
+    the defect (``，给群众夜间出行造成极大不便``) and tells no measure."""
+    stop = min((i for i in (text.find(c, end, limit) for c in "。！？\n") if i >= 0), default=limit)
+    rest = text[end:stop]
+    if not rest.strip(" ，,；;") or vocab.says("measure", rest) or not vocab.says("hardship", rest) and not states_problem(text, end, stop):
+        return end
+    return stop
 
 
 def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts: list[int]) -> list[Span]:
