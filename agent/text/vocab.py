@@ -146,13 +146,17 @@ FOCUS = (
     Entry(r"^(?:以|把|将)[^，,。；;]{0,30}问题(?:为|作为|贯穿|摆在)", "把群众反映强烈的问题作为主攻方向", "把问题整改不到位的单位列入重点"),
 )
 
+# A round's problems counted by kind (…方面问题768个): a statistic, no finding (CONVENTION.md); a named fragment,
+# read here and by the list grammar (``agent.text.findings.items.list_at``).
+TALLY_BY_KIND = r"方面的?(?:突出|具体)?问题[\d一二三四五六七八九十百千]{1,6}(?:个|条|项|件)"
+
 # A bare count of problems (存在4个方面的问题 cut to 4个方面): it says how many, not which, so it is no finding.
 COUNT = (
     Entry(r"^(?:[\d一二三四五六七八九十百]+(?:个|项|条|类|大类)?(?:方面|领域|个|项|条|类)){1,3}的?(?:具体|突出|主要)?(?:问题)?$", "6方面17项",
           "4个村财务管理不规范"),
     Entry(r"(?:^|存在|指出|发现|反馈)[^，,。；;]{0,20}?[\d一二三四五六七八九十百]+(?:个|项|条|类|大类)(?:方面|领域|具体)?的?(?:突出|具体|主要)?问题$",
           "指出市公安局开发区分局党委存在4个方面的问题", "存在4个村财务管理不规范问题"),
-    Entry(r"方面的?(?:突出|具体)?问题[\d一二三四五六七八九十百千]{1,6}(?:个|条|项|件)$", "违反“六项纪律”方面问题667个",
+    Entry(rf"{TALLY_BY_KIND}$", "违反“六项纪律”方面问题667个",
           "违规发放补贴问题"),
 )
 
@@ -163,7 +167,7 @@ MEASURE = (
     Entry(r"(?:已经?|现已|目前已)(?:全部|基本|彻底)?(?:完成|修复|解决|整改|清退|追回|收回|接通|安装|硬化|疏通|维修|拆除|清理|消除)",
           "目前已全部修复", "至今未修复"),
     Entry(r"^(?:针对(?:这一|该|此|上述)(?:问题|情况)|接到[^，,。]{0,8}反映后|截至目前)", "针对这一问题，巡察组开展核查", "针对性不强"),
-    Entry(r"^巡[察视]组(?:高度重视|立即|随即|迅速|当即)", "巡察组高度重视，第一时间将问题反馈至村委会", "巡察组组长"),
+    Entry(r"^巡[察视]组高度重视", "巡察组高度重视，第一时间将问题反馈至村委会", "巡察组组长"),  # (立即… : the first entry)
 )
 
 # A discovery lead: what the inspection (or a resident, to it) says it found; the defect follows it in the sentence.

@@ -49,7 +49,7 @@ def recognize(page: Page) -> Found:
         blocks = sorted([*found.problems, *extra], key=lambda b: b.span)
         found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)
     told = discovered.propose(page.text, [*page.opening, *page.body], found.problems)
-    if len(told) != len(found.problems) or told != found.problems:
+    if told != found.problems:
         found = Found(found.grammar if found.problems else "discovered", number(told), found.units)
     found = _without_headline_repeats(page.text, found)
     title = page.text[page.title[0] : page.title[1]] if page.title else ""

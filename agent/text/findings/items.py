@@ -272,7 +272,7 @@ def defect_list_at(text: str, s: int, e: int) -> tuple[re.Match[str], list[Span]
 _DESCRIBED = re.compile(r"的[\u4e00-\u9fa5]{1,3}$")
 
 
-_TALLY = re.compile(r"方面的?(?:突出|具体)?问题[\d一二三四五六七八九十百千]{1,6}(?:个|条|项|件)")
+_TALLY = re.compile(vocab.TALLY_BY_KIND)
 
 
 def list_at(text: str, pos: int, end: int) -> re.Match[str] | None:
