@@ -8,6 +8,7 @@ Batches of many files (workers, the store, resume, failures per file) are ``runn
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,9 +53,16 @@ def analyse(notice: Notice, at: Callable[[str], None] = _nowhere) -> Analysis:
     at("outline")
     outline = parse(view.text)
     at("figures")
-    figures = find_figures(view.text)
+    figures = find_figures(view.text, _year_written(view.text, outline, notice))
     at("chunks")
     return Analysis(notice, outline, figures, make_chunks(outline, figures), view)
+
+
+def _year_written(text: str, outline: Outline, notice: Notice) -> int | None:
+    """The year the notice was written: its published line's, else the page's own date (meta tags)."""
+    said = text[outline.published[0] : outline.published[1]] if outline.published else ""
+    m = re.search(r"(?:19|20)\d\d", said) or re.match(r"(?:19|20)\d\d", notice.published or "")
+    return int(m.group(0)) if m else None
 
 
 def rules_record(a: Analysis) -> NoticeRecord:

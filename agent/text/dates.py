@@ -139,17 +139,33 @@ def _year(d: Dated) -> int | None:
     return None if last is None else last[0]
 
 
-def infer_years(text: str, dates: Sequence[Dated]) -> None:
+# a year told relative to the time of writing (今年3月, 去年8月): its context's years are the story's past
+# (原有教学楼于2015年拆除), not its year; only the page's own date gives it
+RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": 1, "上年": 1, "前年": 2}
+
+
+def relative_year(text: str, start: int) -> int | None:
+    """How many years before the time of writing a date starting at ``start`` is told (``去年8月`` → 1)."""
+    return RELATIVE_YEAR.get(text[max(0, start - 2) : start])
+
+
+def infer_years(text: str, dates: Sequence[Dated], now: int | None = None) -> None:
     """Give a year-less date (``3月21日``) the year of its context, as a reader does: the year of the nearest
     dated date before it (the end year of a range: ``2023年10月9日至2024年1月14日…3月21日`` is 2024), else of
     the nearest one after it (a news item's date line may come last; a span's start written later,
     ``2017年巡察工作以来``, is no date line). In a rectification paragraph (``整改情况：``) that gives no year
     before it, the year of the opening (the feedback's): what was done about a finding is dated after the
     feedback, not in the years the finding speaks of. A text with no year anywhere leaves it year-less
-    (``--03-21``)."""
+    (``--03-21``). A date told relative to the time of writing (``去年8月``) takes the year of ``now`` (the
+    page's date), or none: its context's years are often the story's past (``2023年计划安装…``)."""
     opening = [y for d in dates if d.start < OPENING and (y := _year(d)) is not None]
     for i, c in enumerate(dates):
         if not (c.d1 and c.d1[0] is None):
+            continue
+        back = relative_year(text, c.start)
+        if back is not None:  # 今年3月 with no page date stays year-less
+            if now is not None:
+                _give_year(c, now - back)
             continue
         line = text.rfind("\n", 0, c.start) + 1
         before = [y for d in dates[:i] if (y := _year(d)) is not None]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from agent.schema import Figure, Span
 from agent.text import vocab
-from agent.text.dates import since
+from agent.text.dates import relative_year, since
 
 _N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 digits must not cost its square
 # 县委第四农村专项巡察组, 区委第一至第五巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
@@ -64,6 +64,14 @@ _STARTS_FROM = re.compile(r"[^。；，,\n]{0,3}?(?:开始|起)")  # 从5月10�
 # 2020年9月下旬，七届省委第八轮巡视正式启动; 3月4日，省委第十一巡视组巡视省残联党组工作动员会召开 (one group at one
 # body: a round's 动员部署会 deploys the round, it starts no stay)
 _LEADERS_MEETING = re.compile(r"领导小组[^。；\n]{0,6}召开")
+# a date told with the group's arrival (2024年6月，区委第三巡察组对X开展常规巡察; 5月17日，县委第六巡察组进驻智王村),
+# not a plan (预计11月中旬进驻九师, 将进驻12个单位) nor what a reporter heard on the day (11月7日，记者了解到，…巡察组进驻一个多月以来)
+_ARRIVED = re.compile(r"巡[察视]组[^。；\n]{0,40}?(?:进驻|开展|开始|对)")
+_NOT_ARRIVED = re.compile(r"预计|拟于|将(?:于|进驻|对|开展|分别)|了解到|获悉")
+# a news item's dateline (湘潭在线11月8日讯, 中新网2月27日电) dates the report, not an act it tells; a day
+# things stand by (截至10月13日) starts nothing
+_NOT_AN_ACT = re.compile(r"[ \t]?(?:讯|电)")
+_BY_THEN = ("截至", "截止", "截止到")
 _LAUNCHED = re.compile(r"巡[察视][^。；\n]{0,4}启动|巡[察视]组巡[察视][^。；，,\n]{2,30}?工作动员会")
 
 
@@ -157,6 +165,8 @@ def _dates(
         if f.kind == "date"
         and s <= f.span[0] < e
         and not (published and f.span[0] < published[1] and published[0] < f.span[1])
+        and not _NOT_AN_ACT.match(text, f.span[1])
+        and not text.endswith(_BY_THEN, 0, f.span[0])
     ]
     stays: list[Figure] = []
     meeting: str | None = None
@@ -183,7 +193,7 @@ def _dates(
         elif (
             not f.iso_end
             and facts.start is None
-            and (stay and _STARTS_FROM.match(text, f.span[1]) or _LAUNCHED.search(clause))
+            and (stay and (_STARTS_FROM.match(text, f.span[1]) or (month and _ARRIVED.search(clause) and not _NOT_ARRIVED.search(clause))) or _LAUNCHED.search(clause))
         ):
             facts.start = with_year(f.iso, figures, f.span[0], text)
     facts.feedback_date = facts.feedback_date or meeting
@@ -377,8 +387,8 @@ def with_year(iso: str | None, figures: list[Figure], at: int, text: str) -> str
     """A date written without a year (``--06-27``) takes the year of the nearest dated figure before it in
     the text (the end of a range: the feedback follows the stay), else after it; it stays yearless when the
     text gives no year at all. A span's start written after it (``2017年巡察工作以来``) dates nothing."""
-    if not iso or not iso.startswith("--"):
-        return iso
+    if not iso or not iso.startswith("--") or relative_year(text, at) is not None:
+        return iso  # 去年8月 with no page date: its context's years are the story's past
     years = [
         (
             abs(f.span[0] - at) + (0 if f.span[0] < at else 10_000),

@@ -150,8 +150,9 @@ class _Cand:
     since: bool = False
 
 
-def find_figures(text: str) -> list[Figure]:
-    """All figures in ``text`` in order of appearance, ids F1, F2, ...; spans are ``[start, end)``."""
+def find_figures(text: str, now: int | None = None) -> list[Figure]:
+    """All figures in ``text`` in order of appearance, ids F1, F2, ...; spans are ``[start, end)``. ``now``:
+    the year the page was written, for dates told relative to it (``去年8月``)."""
     blocked = bytearray(len(text))
     for m in (*_BLOCKS.finditer(text), *_STOP_TERMS.finditer(text)):
         blocked[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
@@ -167,7 +168,7 @@ def find_figures(text: str) -> list[Figure]:
     dates = [c for c in chosen if c.kind == "date"]
     for c in dates:
         c.since = since(text, (c.start, c.end))
-    infer_years(text, dates)
+    infer_years(text, dates, now)
     for c in dates:
         c.value = float(c.d1[0] or 0) if c.d1 else 0.0
     return [_to_figure(text, i, c) for i, c in enumerate(chosen, 1)]

@@ -26,6 +26,8 @@ _PUBLISHED_LINE = re.compile(r"^(?:发布时间[:：]\s*)?(\d{4}[-/.年]\d{1,2}[
 _META_LINE = re.compile(r"(?:发布时间|发布日期|成文日期|日期|时间|来源|作者|编辑|浏览|字号|信息来源)\s*[:：|]")
 _META_DATE = re.compile(r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")
 META_LINE_LIMIT = 100
+# a page's stamp: a short line ending on a date with its clock time (``http://www.CRNTT.com   2020-07-13 17:45:39``)
+_STAMP_LINE = re.compile(r"^.{0,60}?(\d{4}-\d{1,2}-\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s*$")
 _ISSUER_LINE = re.compile(r"^(?:中共|中国共产党)?\S{2,40}(?:委员会|党委|党工委|党组|办公室|巡察办|纪委|工作委员会|巡察组|巡视组)$")
 # a round's announcement ends on how to reach the group: 办公地点, 邮政信箱, 邮政编码, 受理时间, 特此公告
 _CONTACT_HINT = re.compile(
@@ -107,7 +109,7 @@ def _meta_line(text: str, header: list[Span], body: list[Span]) -> tuple[Span | 
     for i, (s, e) in enumerate(body[:3]):
         line = text[s:e]
         m = _META_DATE.search(line)
-        if m and len(line) <= META_LINE_LIMIT and (_META_LINE.search(line) or m.group(0) == line.strip()):
+        if m and len(line) <= META_LINE_LIMIT and (_META_LINE.search(line) or m.group(0) == line.strip() or _STAMP_LINE.match(line)):
             return (s + m.start(1), s + m.end(1)), body[:i] + body[i + 1 :]
     return None, body
 
