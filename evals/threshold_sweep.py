@@ -3,6 +3,7 @@ training in turn, the whole rules pipeline run on it at each threshold, findings
 
     python evals/threshold_sweep.py                 # thresholds 0.5 0.6 0.7 0.8
     python evals/threshold_sweep.py 0.65 0.7        # others
+    python evals/threshold_sweep.py --sets holdout19,holdout26 0.7 0.75   # only these sets (the newest)
 
 Prints one line per set and threshold (covered, gold, content, predicted), then the pooled cover recall and
 content precision per threshold. ``agent/text/findings/learned.THRESHOLD`` is chosen from these (README, Evals).
@@ -20,11 +21,11 @@ from agent.scoring import evalrun, train
 from agent.text import learned
 
 
-def main(thresholds: list[float]) -> None:
+def main(thresholds: list[float], only: set[str] | None = None) -> None:
     settings = resolve()
     pooled = {t: [0, 0, 0, 0] for t in thresholds}  # covered, gold, content, predicted
     with tempfile.TemporaryDirectory() as reports:
-        for d in train.gold_dirs():
+        for d in (x for x in train.gold_dirs() if only is None or x.name in only):
             with tempfile.TemporaryDirectory() as models:
                 train.train_all([x for x in train.gold_dirs() if x.name != d.name], Path(models))
                 learned.use(Path(models))
@@ -42,4 +43,8 @@ def main(thresholds: list[float]) -> None:
 
 
 if __name__ == "__main__":
-    main([float(x) for x in sys.argv[1:]] or [0.5, 0.6, 0.7, 0.8])
+    args = sys.argv[1:]
+    sets = None
+    if args[:1] == ["--sets"]:
+        sets, args = set(args[1].split(",")), args[2:]
+    main([float(x) for x in args] or [0.5, 0.6, 0.7, 0.8], sets)
