@@ -339,7 +339,9 @@ def _next_list(text: str, s: int, e: int) -> Span | None:
             continue
         before = re.split(r"[，,]", sent[: m.start()])[-1]  # the clause the list is in, not earlier ones
         head = before + sent[m.start() : m.start("list")]  # the clause up to its list: 著力发现 (focus), not 在…解决…方面存在问题
-        if _ASKS.match(sent.lstrip(TRIM)) or vocab.says("focus", head.lstrip(TRIM)) or re.search(
+        cut = re.search(r"[，,：:]", sent)  # the sentence opens with a plan before its list (此轮巡察将紧扣…，在A、B等方面存在的问题)
+        planned = cut is not None and cut.start() < m.start() and vocab.vetoed(sent[: cut.start()].lstrip(TRIM)) in ("pledge", "focus")
+        if _ASKS.match(sent.lstrip(TRIM)) or vocab.says("focus", head.lstrip(TRIM)) or planned or re.search(
             r"针对|解决|整改|防止|避免|杜绝|是否|有无|查找|剖析|要$|旨在|为了", before
         ):
             continue
