@@ -70,6 +70,7 @@ GATES = {
     "holdout26": (0.72, 0.94, 0.74, 0.91, 0.94),
     "holdout27": (0.74, 0.92, 0.75, 0.87, 0.88),
     "holdout28": (0.76, 0.97, 0.72, 0.94, 0.97),
+    "holdout29": (0.64, 0.85, 0.72, 0.90, 0.97),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 
