@@ -193,7 +193,7 @@ def _dates(
         elif (
             not f.iso_end
             and facts.start is None
-            and (stay and (_STARTS_FROM.match(text, f.span[1]) or (month and _ARRIVED.search(clause) and not _NOT_ARRIVED.search(clause))) or _LAUNCHED.search(clause))
+            and (stay and (_STARTS_FROM.match(text, f.span[1]) or month and _arrived(clause)) or _LAUNCHED.search(clause))
         ):
             facts.start = with_year(f.iso, figures, f.span[0], text)
     facts.feedback_date = facts.feedback_date or meeting
@@ -209,6 +209,11 @@ def _dates(
         facts.start, facts.end = starts[0], max(ends)
         facts.start = min(starts)
     _feedback_after_stay(facts)
+
+
+def _arrived(clause: str) -> bool:
+    """The clause tells the group's arrival (``区委第三巡察组对X开展常规巡察``), not a plan or a report of it."""
+    return bool(_ARRIVED.search(clause)) and not _NOT_ARRIVED.search(clause)
 
 
 def _nearest_to(text: str, f: Figure, at: int, dates: list[Figure], lo: int, hi: int) -> bool:
