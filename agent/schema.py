@@ -75,7 +75,7 @@ class Problem(_Model):
     status: Status = "unknown"
     figure_ids: list[str] = Field(default_factory=list)
     span: Span
-    found_by: str | None = Field(default=None, description="the recognizer that cut it: headings, inline, disclosure, prose, paragraphs, learned (the clause model learned from the gold), discovered (a defect after a discovery lead)")
+    found_by: str | None = Field(default=None, description="the recognizer that cut it: headings, inline, disclosure, prose, paragraphs, learned (the clause model learned from the gold), discovered (a defect after a discovery lead), listed (a defect list closed by 等…问题 after any verb)")
 
 
 class StatedTotal(_Model):

@@ -13,13 +13,14 @@ record's ``Problem.found_by``). A new way of listing findings is a new module ad
     paragraphs  one candidate per paragraph whose first clause names a problem           fallback
     learned     clauses the model learned from the gold proposes, where no rule took any  (beside the first)
     discovered  the rest of a sentence after 发现，/反映：“/经了解，, when it states a defect  news, fix stories
+    listed      a 、 list closed by 等…问题 after any verb, when its items state defects          news, stories
 
 Pure: nothing here talks to a model.
 """
 
 from __future__ import annotations
 
-from agent.text.findings import discovered, headed, inline, learned, paragraphs, prose, stories
+from agent.text.findings import discovered, headed, inline, learned, listed, paragraphs, prose, stories
 from agent.text.findings.base import Found, Page, Recognizer, number
 from agent.text.grammar import ProblemBlock
 from agent.text.rules import doc_type_read
@@ -51,6 +52,9 @@ def recognize(page: Page) -> Found:
     told = discovered.propose(page.text, [*page.opening, *page.body], found.problems)
     if told != found.problems:
         found = Found(found.grammar if found.problems else "discovered", number(told), found.units)
+    items = listed.propose(page.text, [*page.opening, *page.body], found.problems)
+    if items != found.problems:
+        found = Found(found.grammar if found.problems else "listed", number(items), found.units)
     found = _without_headline_repeats(page.text, found)
     title = page.text[page.title[0] : page.title[1]] if page.title else ""
     if found.problems and doc_type_read(page.text, title, page.n_units)[0].startswith("rectification"):
