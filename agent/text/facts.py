@@ -33,11 +33,11 @@ _MODIFIER = (
     r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\)"
     rf"|(?:巡[察视])?(?:村|社区|村居)(?:[(（](?:社区|居)[)）])?(?:巡[察视])?(?:试点)?(?:第{_N})?)?"
 )
-_INSPECTOR = re.compile(  # 中共 is the party's prefix of a place (中共遂宁市委第二巡察组), not a function word
-    rf"(?:中共)?(?:{_PLACE}{_BODY}|{_CENTRE}){_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+_INSPECTOR = re.compile(  # 中共 and 中国 open a place or a body (中共遂宁市委第二巡察组, 中国科学院党组第十七巡视组)
+    rf"(?:中共|中国)?(?:{_PLACE}{_BODY}|{_CENTRE}){_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
 )
 # groups named by their count, with or without the body after it: 4个区委巡察组, 10个专项巡视组, 十六个中央巡视组
-_COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视]组")
+_COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视](?:工作)?组")  # 11个巡察工作组
 _COUNT_BEFORE = re.compile(rf"{_N}个$")
 # more groups of the same body listed after the first: 市委第一巡察组、第六巡察组
 _MORE_GROUPS = re.compile(rf"(?:[、和及]第{_N}巡[察视]组)+")
@@ -93,12 +93,25 @@ def _first(rx: re.Pattern[str], text: str, start: int, end: int, group: int = 0)
 def _earliest(text: str, start: int, end: int) -> Span | None:
     """The first mention of the group with its body in [start, end), with a count written right before it
     (``4个区委巡察组``); only when none is written, the first group named by its count alone (``10个巡视组``)."""
-    named = _first(_INSPECTOR, text, start, end)
+    named = next((m.span() for m in _INSPECTOR.finditer(text, start, end) if not _captioned(text, m.start())), None)
     if named:
         counted = _COUNT_BEFORE.search(text, max(start, named[0] - 4), named[0])
         more = _MORE_GROUPS.match(text, named[1], end)
         return (counted.start() if counted else named[0], more.end() if more else named[1])
     return _first(_COUNTED_GROUP, text, start, end)
+
+
+# a photo's caption (图为近日，永嘉县委第四巡察组在…交流。廖朝阳 摄): the picture may show another group at work
+_CAPTION = re.compile(r"[（(]?(?:图为|图片为|上图|下图|图片[:：])")
+CAPTION_REACH = 80  # characters back to the caption's sentence start
+
+
+def _captioned(text: str, pos: int) -> bool:
+    """Whether ``pos`` stands in a photo caption's sentence."""
+    s = pos
+    while s > max(0, pos - CAPTION_REACH) and text[s - 1] not in "。！？!?\n":
+        s -= 1
+    return _CAPTION.match(text, s) is not None
 
 
 def inspection_facts(
