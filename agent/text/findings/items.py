@@ -208,13 +208,18 @@ def clause_list(text: str, passage: Span) -> list[Span]:
 
 
 def colon_list(text: str, passage: Span) -> list[Span]:
-    """After ``主要是：``, one sentence ``A，B、C、D等问题`` is the list itself: items parted by ``、`` and ``，``."""
+    """After ``主要是：``, one sentence ``A，B、C、D等问题`` is the list itself: items parted by ``、`` and ``，``; so is
+    one ``A不力、B弱化、C不够有力等`` whose every ``、`` item ends on its own shortfall."""
     sents = sentences(text, *passage)
     if len(sents) != 1 or marks(text, *passage) or re.search("[；;]", text[passage[0] : passage[1]]):
         return []
     a, b = trim(text, sents[0])
     m = _ENDS_LIST.search(text, a, b)
-    if m is None or "、" not in text[a : m.start()]:
+    if m is None:  # ``A不力、B弱化、C不够有力等。``: no 等问题 closes it, but every item ends on its own shortfall
+        parts = [trim(text, sp) for sp in quote_aware_split(text, a, b, "、")]
+        whole = len(parts) >= 2 and all(vocab.ends_on_shortfall(text[x:y]) for x, y in parts)
+        return parts if whole and all(y - x <= CLAUSE_LIMIT for x, y in parts) else []
+    if "、" not in text[a : m.start()]:
         return []
     parts = [trim(text, sp) for sp in quote_aware_split(text, a, m.start(), "、，,")]
     return [p for p in parts if p[1] - p[0] >= 3]
