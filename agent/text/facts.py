@@ -95,10 +95,22 @@ def _earliest(text: str, start: int, end: int) -> Span | None:
     (``4个区委巡察组``); only when none is written, the first group named by its count alone (``10个巡视组``)."""
     named = next((m.span() for m in _INSPECTOR.finditer(text, start, end) if not _captioned(text, m.start())), None)
     if named:
+        named = _unled(text, named)
         counted = _COUNT_BEFORE.search(text, max(start, named[0] - 4), named[0])
         more = _MORE_GROUPS.match(text, named[1], end)
         return (counted.start() if counted else named[0], more.end() if more else named[1])
     return _first(_COUNTED_GROUP, text, start, end)
+
+
+# words a place's match takes in before the place (当龙游县委第二巡察组, 前不久黑龙江省委…, 感谢冷水江市委…, 宣布八届…)
+_LED = re.compile(r"(?:当(?![阳涂雄])|前不久|不久前|底|非常|真得|真的|感谢|宣布|强化)(?=[\u4e00-\u9fa5]{3})")  # 当阳, 当涂, 当雄 are places
+
+
+def _unled(text: str, span: Span) -> Span:
+    """The group's name without a word the place's match took in before it (当咸安区委第一巡察组 → 咸安区委…)."""
+    while (m := _LED.match(text, span[0], span[1])) is not None and _INSPECTOR.match(text, m.end(), span[1]):
+        span = (m.end(), span[1])
+    return span
 
 
 # a photo's caption (图为近日，永嘉县委第四巡察组在…交流。廖朝阳 摄): the picture may show another group at work
