@@ -123,6 +123,10 @@ PROBLEM_WORD = (
     Entry(r"违规|违反|违纪|未按|未能|未及时|未严格|未有效|没有|仍未|尚未", "未按规定公示", "按规定公示"),
     Entry(r"打折扣|走过场|流于形式|有待|形式主义|官僚主义|屡禁不止|盲目|浪费|不作为|慢作为|乱作为|亟待|禁而不绝",
           "落实打折扣", "坚决落实"),
+    # misconduct named by its own word, with no shortfall beside it (诸如近亲繁殖、搞利益输送、蚕食国资等共性问题)
+    Entry(r"利益输送|权钱交易|以权谋私|近亲繁殖|带病提拔|跑官要官|买官卖官|小官巨腐|顶风违纪|吃拿卡要|优亲厚友|雁过拔毛"
+          r"|虚报冒领|蚕食|侵占|挪用|截留|套取|贪污|受贿|索贿|行贿|吃空饷|小金库",
+          "搞利益输送", "防范利益冲突"),
 )
 
 # Status cues of a rectification sentence: in progress (something is left) and standing (long-term) measures.

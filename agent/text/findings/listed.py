@@ -28,14 +28,17 @@ from agent.text.grammar import ProblemBlock
 CLOSE = re.compile(r"等(?![^。；;，,：:“”!！?？\n]{0,3}方面)(?:[^。；;，,：:“”!！?？\n]{0,8}?)(?:问题|症结|短板|难题|弊端|顽疾)")
 # where a list's clause begins: after the last mark before its close
 _CLAUSE_START = "。；;：:，,！!？?\n"
-# the verb that leads the list in (针对A、B等问题): the first item starts after it
-_LEAD = re.compile(r".{0,16}?(?:针对|对于|关于|聚焦|围绕|发现了?|存在着?|出现了?|解决了?|整治|反映了?|指出了?|梳理出|"
-                   r"查找出|查摆出|被指|牵出|暴露出?了?|就|对)")
+# the verb that leads the list in (针对A、B等问题; X村原书记、主任王某因A、B等问题被…): the first item starts after it
+_LEAD = re.compile(r"(?:针对|对于|关于|聚焦|围绕|因(?![素此为])|由于|发现了?|存在着?|出现了?|解决了?|整治|反映了?|指出了?|梳理出|"
+                   r"查找出|查摆出|被指|牵出|揪出了?|诸如|暴露出?了?|就(?!业)|对(?![象比照标口应]))")
+_LED_IN = re.compile(r".{0,24}?" + _LEAD.pattern)  # the first lead, within a list clause's first characters
 # a sentence that aims, plans or warns: the list is what the work is for, not what was found
 _AIMED = re.compile(r"着力|著力|重点|突出解决|为(?:破解|解决|防止|杜绝)|避免|防止|杜绝|预防|警惕|谨防|力戒|严禁|不得|"
                     r"确保|坚决纠正|切实解决|紧盯|排查|查找|是否|有没有|将|要|需|应")
 # the 和 (及, 以及) that joins a list's last two items: both sides state a defect of their own
 _JOINED = re.compile(r"(?<=[\u4e00-\u9fa5])(?:以及|和|及)(?=[\u4e00-\u9fa5]{3})")
+# a sentence that opens with the inspection's mission (发现并推动解决…；村干部优亲厚友、…等问题): what it is for
+_MISSION = re.compile(r"(?:主要|重点)?(?:是|为)?(?:发现并?推动解决|发现和推动解决|着力发现|重点发现|推动解决)")
 # the complaints a group takes in (市委巡察组主要受理反映…等问题): what it will hear, not what it found
 _RECEIVES = re.compile(r"受理|接受[^，,。]{0,6}(?:举报|反映)")
 _ASKS = ("request", "pledge", "focus")  # a sentence that asks, pledges or aims lists what is wanted, not found
@@ -78,8 +81,10 @@ def _clause_start(text: str, ps: int, end: int) -> int:
 def _items(text: str, s: int, e: int) -> list[Span] | None:
     """The list's items when it is a defect list: two or more, every one of a list item's length, and at most
     one that states no defect (``公共空间使用冲突`` between two shortfalls)."""
-    if (lead := _LEAD.match(text, s, e)) is not None and "、" in text[lead.end() : e]:
+    if (lead := _LED_IN.match(text, s, e)) is not None and "、" in text[lead.end() : e]:
         s = lead.end()
+        while (more := _LEAD.match(text, s, e)) is not None and "、" in text[more.end() : e]:
+            s = more.end()  # one lead after another (被揪出了诸如A、B): the list starts after the last
     parts = [trim(text, sp) for sp in quote_aware_split(text, s, e, "、")]
     parts = [p for p in parts if p[1] > p[0]]
     if parts and (joined := _JOINED.search(text, *parts[-1])) is not None:  # …、B和C: two items, when each states
@@ -109,7 +114,7 @@ def _aimed(text: str, ps: int, first: int) -> bool:
     own = clauses[-1] if clauses and not re.search(r"[，,；;：:]$", head) else ""  # the list's own clause before it
     opening = clauses[0] if clauses else ""  # a request or plan opens its sentence (会议要求，…; 巡察组将…)
     return (bool(_AIMED.search(own)) or vocab.vetoed(own) in _ASKS or vocab.vetoed(opening) in _ASKS
-            or bool(_RECEIVES.search(head)))
+            or bool(_RECEIVES.search(head)) or bool(_MISSION.match(opening)))
 
 
 def _norm(s: str) -> str:
