@@ -82,6 +82,7 @@ GATES = {
     "holdout31": (0.80, 0.94, 0.82, 0.85, 0.97),
     "holdout32": (0.80, 0.93, 0.78, 0.86, 0.98),
     "holdout33": (0.84, 0.92, 0.86, 0.93, 0.98),
+    "holdout34": (0.72, 0.71, 0.61, 0.91, 0.91),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 
