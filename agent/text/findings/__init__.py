@@ -42,23 +42,22 @@ def recognize(page: Page) -> Found:
         if got is not None and got.problems:
             found = got
             break
+    paras = [*page.opening, *page.body]
     taken = [] if found.grammar == "paragraphs" else [b.span for b in found.problems]
-    extra = learned.propose(page.text, [*page.opening, *page.body], taken)
+    extra = learned.propose(page.text, paras, taken)
     if found.grammar == "paragraphs" and extra:  # the fallback's candidates give way to the learned model's
         found = Found("none", [], found.units)
     if extra:
         blocks = sorted([*found.problems, *extra], key=lambda b: b.span)
         found = Found(found.grammar if found.problems else "learned", number(blocks), found.units)
-    told = discovered.propose(page.text, [*page.opening, *page.body], found.problems)
-    if told != found.problems:
-        found = Found(found.grammar if found.problems else "discovered", number(told), found.units)
-    items = listed.propose(page.text, [*page.opening, *page.body], found.problems)
-    if items != found.problems:
-        found = Found(found.grammar if found.problems else "listed", number(items), found.units)
+    for name, propose in (("discovered", discovered.propose), ("listed", listed.propose)):  # beside what is cut
+        joined = propose(page.text, paras, found.problems)
+        if joined != found.problems:
+            found = Found(found.grammar if found.problems else name, number(joined), found.units)
     found = _without_headline_repeats(page.text, found)
     title = page.text[page.title[0] : page.title[1]] if page.title else ""
     if found.problems and doc_type_read(page.text, title, page.n_units)[0].startswith("rectification"):
-        found = Found(found.grammar, stories.with_measures(page.text, found.problems, [*page.opening, *page.body]),
+        found = Found(found.grammar, stories.with_measures(page.text, found.problems, paras),
                       found.units)
     return found
 

@@ -57,7 +57,7 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
     found: list[ProblemBlock] = []
     for ps, pe in paras:
         for m in CLOSE.finditer(text, ps, pe):
-            start = _clause_start(text, ps, m.start())
+            start = _back_to(text, m.start(), max(ps, m.start() - REACH), _CLAUSE_START)
             parts = _items(text, start, m.start())
             if parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0][0]):
                 continue
@@ -71,9 +71,10 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
     return sorted([*kept, *found], key=lambda b: b.span)
 
 
-def _clause_start(text: str, ps: int, end: int) -> int:
-    s, stop = end, max(ps, end - REACH)
-    while s > stop and text[s - 1] not in _CLAUSE_START:
+def _back_to(text: str, pos: int, floor: int, marks: str) -> int:
+    """Where the stretch ending at ``pos`` begins: after the last of ``marks`` before it, never before ``floor``."""
+    s = pos
+    while s > floor and text[s - 1] not in marks:
         s -= 1
     return s
 
@@ -106,10 +107,7 @@ def _states_defect(item: str) -> bool:
 def _aimed(text: str, ps: int, first: int) -> bool:
     """The words before the list in its sentence aim, plan or warn (``巡察组着力发现…``, ``为破解…``): its own
     clause or its sentence's opening asks, pledges or aims, or the sentence says what complaints are taken in."""
-    s, stop = first, max(ps, first - HEAD)
-    while s > stop and text[s - 1] not in "。！!？?\n":
-        s -= 1
-    head = text[s:first]
+    head = text[_back_to(text, first, max(ps, first - HEAD), "。！!？?\n") : first]
     clauses = [c for c in re.split(r"[，,；;：:]", head) if c]
     own = clauses[-1] if clauses and not re.search(r"[，,；;：:]$", head) else ""  # the list's own clause before it
     opening = clauses[0] if clauses else ""  # a request or plan opens its sentence (会议要求，…; 巡察组将…)
