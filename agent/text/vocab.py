@@ -46,10 +46,16 @@ COMPARISON = (
     Entry(COMPARED, "但对照中央部署和省市区要求", "巡察组要求"),
 )
 
+# A demand met poorly (落实“增三性、去四化”要求不力): the 要求 is what fell short, and asks for nothing.
+MET_POORLY = r"(?:不力|不到位|有差距|落实不|执行不|没有(?:真正)?落实)"
+POORLY_MET = (
+    Entry(rf"要求{MET_POORLY}", "群团组织落实“增三性、去四化”要求不力", "巡察组要求限期整改"),
+)
+
 # A request or suggestion: what the inspection asks to be done, not what it found.
 REQUEST = (
-    Entry(rf"^(?!{COMPARED})[^，,。；;]{{0,16}}?(?:要求|强调|希望|建议|提出了?[^，,。]{{0,12}}(?:意见|建议|要求))", "巡察组要求",
-          "对照上级要求，仍存在学习不深入等问题"),
+    Entry(rf"^(?!{COMPARED})[^，,。；;]{{0,16}}?(?:要求(?!{MET_POORLY})|强调|希望|建议|提出了?[^，,。]{{0,12}}(?:意见|建议|要求))",
+          "巡察组要求", "对照上级要求，仍存在学习不深入等问题"),
     Entry(r"^(?:要(?![素件点])|必须|务必|应当|需要)(?=[\u4e00-\u9fff])", "要切实加强学习", "要素保障不足"),
     Entry(r"^(?:针对(?![“\"][^”\"]{2,60}[”\"])|对此|下一步|今后)", "针对巡察反馈问题", "针对“规划把关不严”的整改情况"),
 )
@@ -217,7 +223,7 @@ LEADS = (
 )
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "praise": PRAISE, "focus": FOCUS, "count": COUNT, "measure": MEASURE, "leads": LEADS, "comparison": COMPARISON,
+            "praise": PRAISE, "focus": FOCUS, "count": COUNT, "measure": MEASURE, "leads": LEADS, "comparison": COMPARISON, "poorly_met": POORLY_MET,
             "finding_cue": FINDING_CUE, "discovery": DISCOVERY, "hardship": HARDSHIP, "unit_suffix": UNIT_SUFFIX,
             "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}

@@ -9,7 +9,7 @@ a hardship residents complain of). Here every ``、`` list closed by ``等…问
 state defects gives one finding per item (``found_by: listed``), unless its sentence asks, aims or plans
 (``着力发现…``, ``突出解决…``, ``避免出现…``), a rule already took any of it, or an item only repeats a finding
 the notice already gives (a rectification report's ``针对A、B等问题，…`` names what it listed above). A clause
-the learned model proposed inside the list gives way to its items. Pure; one pass over each paragraph.
+the learned model proposed, or a sentence told after a discovery lead, gives way to the list's items. Pure; one pass over each paragraph.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ _MISSION = re.compile(r"(?:主要|重点)?(?:是|为)?(?:发现并?推动解决|
 # the complaints a group takes in (市委巡察组主要受理反映…等问题): what it will hear, not what it found
 _RECEIVES = re.compile(r"受理|接受[^，,。]{0,6}(?:举报|反映)")
 _ASKS = ("request", "pledge", "focus")  # a sentence that asks, pledges or aims lists what is wanted, not found
+# what a list's items replace: a clause the model proposed, a sentence told after a discovery lead (发现诸如A、B、C
+# 等问题普遍存在: three findings, not one)
+_GIVES_WAY = ("learned", "discovered")
 MIN_ITEMS = 2
 ITEM_CHARS = (3, 40)  # an item shorter or longer is no list item (a word; a sentence's detail)
 REACH = 500  # characters a list's clause reaches back at most (so a clause without marks stays linear)
@@ -51,7 +54,7 @@ NEAR = 32  # findings on either side an item is compared with for a repeat (a re
 
 def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[ProblemBlock]:
     """``blocks`` joined by the items of the defect lists in ``paras`` that no rule took."""
-    ruled = Taken([b.span for b in blocks if b.found_by != "learned"])
+    ruled = Taken([b.span for b in blocks if b.found_by not in _GIVES_WAY])
     said = [_norm(text[b.span[0] : b.span[1]]) for b in blocks]
     starts = [b.span[0] for b in blocks]
     found: list[ProblemBlock] = []
@@ -61,14 +64,27 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
             parts = _items(text, start, m.start())
             if parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0][0]):
                 continue
-            k = bisect_left(starts, m.start())
-            near = said[max(0, k - NEAR) : k + NEAR]
+            k, lo = bisect_left(starts, m.start()), parts[0][0]
+            near = [said[j] for j in range(max(0, k - NEAR), min(len(said), k + NEAR))  # not a block the list is in
+                    if blocks[j].span[1] <= lo or blocks[j].span[0] >= m.end()]
             found += [block(text, sp, None, "listed") for sp in parts if not _repeats(_norm(text[sp[0] : sp[1]]), near)]
     if not found:
         return blocks
     listed = Taken([f.span for f in found])
-    kept = [b for b in blocks if b.found_by != "learned" or not listed.overlaps(*b.span)]
+    kept = [b for b in blocks if b.found_by not in _GIVES_WAY or not listed.overlaps(*b.span)]
+    kept += [h for b in blocks if b.found_by in _GIVES_WAY and listed.overlaps(*b.span)
+             and (h := _head_left(text, b, min(f.span[0] for f in found if f.span[1] > b.span[0]))) is not None]
     return sorted([*kept, *found], key=lambda b: b.span)
+
+
+def _head_left(text: str, b: ProblemBlock, first: int) -> ProblemBlock | None:
+    """What a proposal that gives way to a list keeps: its own clauses before the list's clause, when they state
+    a defect of their own (``学校党委仍存在推动…发展不够有力，促进…不到位、内部管理不规范…等问题``)."""
+    if first <= b.span[0]:
+        return None
+    cut = _back_to(text, first, b.span[0], _CLAUSE_START)
+    s, e = trim(text, (b.span[0], cut))
+    return block(text, (s, e), b.unit, b.found_by) if e - s >= ITEM_CHARS[0] and _states_defect(text[s:e]) else None
 
 
 def _back_to(text: str, pos: int, floor: int, marks: str) -> int:
