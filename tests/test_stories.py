@@ -47,3 +47,30 @@ def test_a_finding_cut_mid_sentence_runs_to_the_sentence_end() -> None:
     assert text[: _sentence_rest(text, cut, len(text))].endswith("极大不便")
     fixed = "大部分路灯不亮，巡察组立即督促整改。"
     assert _sentence_rest(fixed, fixed.index("，"), len(fixed)) == fixed.index("，")
+
+
+
+def test_the_groups_visit_and_check_come_before_the_fix() -> None:
+    """Paragraphs that tell the group's visit, or its check of the same defect, before the fix do not end the
+    story: the span runs from the complaint through the fix."""
+    text = (
+        "巡察立行立改 点亮群众回家路\n"
+        "巡察期间，巡察组收到群众反映，城关村村民对村里部分路段路灯损坏、路灯晚上不亮的问题反映强烈。\n"
+        "“群众再小的事也是天大的事。”巡察组组长立即同两名干部赶到村里。\n"
+        "两名干部挨家挨户走访了村民。\n"
+        "巡察组督促该村党支部立行立改，经过10天的抢修，村里的路灯已全部修复。\n"
+    )
+    rec = rules_record(analyse(Notice("story.txt", text, "utf-8", "story")))
+    assert rec.problems, "the complaint is found"
+    told = text[rec.problems[0].span[0] : rec.problems[0].span[1]]
+    assert "路灯晚上不亮" in told and told.endswith("村里的路灯已全部修复"), told
+
+
+def test_a_sentence_that_tells_the_same_defect_again_does_not_end_the_story() -> None:
+    from agent.text.findings.stories import _grams, _measures_after
+
+    text = "村民对路灯晚上不亮的问题反映强烈。经过入户调查了解，村里的路灯线路老化、维护不到位，路灯不亮的居多。巡察组督促立行立改，路灯已全部修复。"
+    end = text.index("。") + 1
+    told = _measures_after(text, end, len(text), [(0, len(text))], [0], _grams(text[:end]))
+    assert told and text[told[-1][0] : told[-1][1]].endswith("路灯已全部修复")
+    assert _measures_after(text, end, len(text), [(0, len(text))], [0]) == [], "without the finding's words it stops"

@@ -21,6 +21,7 @@ from agent.text.findings.items import sentences, states_problem, trim
 from agent.text.grammar import ProblemBlock
 
 MEASURE_PARAGRAPHS = 2  # a story tells its fix in the finding's paragraph and at most this many after it
+CHECK_PARAGRAPHS = 2  # and before it, at most this many that tell no fix yet (the group's visit, its check)
 
 
 def with_measures(text: str, blocks: list[ProblemBlock], paras: list[Span]) -> list[ProblemBlock]:
@@ -31,7 +32,7 @@ def with_measures(text: str, blocks: list[ProblemBlock], paras: list[Span]) -> l
         limit = blocks[k + 1].span[0] if k + 1 < len(blocks) else len(text)
         if not b.measures:
             b = dataclasses.replace(b, span=(b.span[0], _sentence_rest(text, b.span[1], limit)))
-        told = [] if b.measures else _measures_after(text, b.span[1], limit, paras, starts)
+        told = [] if b.measures else _measures_after(text, b.span[1], limit, paras, starts, _grams(text[b.span[0] : b.span[1]]))
         out.append(dataclasses.replace(b, span=(b.span[0], told[-1][1]), measures=told) if told else b)
     return out
 
@@ -46,14 +47,21 @@ def _sentence_rest(text: str, end: int, limit: int) -> int:
     return stop
 
 
-def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts: list[int]) -> list[Span]:
+def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts: list[int],
+                    told_of: frozenset[str] = frozenset()) -> list[Span]:
     """The measure sentences between ``start`` and ``limit``: in the finding's paragraph and the next ones,
-    stopping at a sentence that states a defect without telling a measure, or at a paragraph that tells none."""
+    stopping at a sentence that states a defect without telling a measure, or at a paragraph that tells none.
+    Before the fix is told, a sentence that tells the same defect again (the group's check of a complaint:
+    ``路灯晚上不亮的问题反映强烈。…经过入户调查了解，村里的路灯线路老化…``; ``told_of``: the finding's word pairs)
+    is part of its story, not the next finding."""
     at = bisect_right(starts, start) - 1  # the paragraph holding ``start`` (``starts``: the paragraphs' starts, in order)
     if at < 0 or start > paras[at][1]:
         return []
     found: list[Span] = []
-    for s, e in paras[at : at + 1 + MEASURE_PARAGRAPHS]:
+    before_fix = 0
+    for s, e in paras[at : at + 1 + MEASURE_PARAGRAPHS + CHECK_PARAGRAPHS]:
+        if found and bisect_right(starts, found[0][0]) - 1 + MEASURE_PARAGRAPHS < bisect_right(starts, s) - 1:
+            break
         told_here = False
         for a, b in sentences(text, max(s, start), min(e, limit)):
             a, b = trim(text, (a, b))
@@ -68,10 +76,26 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
                 found.append((a, b))  # once the fix is told, the sentences after it tell how it went
                 told_here = True
             elif states_problem(text, a, b):
+                if not found and len(told_of & _grams(sentence)) >= SAME_DEFECT:
+                    continue
                 return found
-        if not told_here and s > start or e >= limit:
+        if not told_here and s > start and found or e >= limit:
+            break
+        if not found and s > start and (before_fix := before_fix + 1) > CHECK_PARAGRAPHS:
             break
     return found
+
+
+SAME_DEFECT = 2  # word pairs a sentence shares with a finding to tell the same defect again
+# pairs that any story of a complaint shares, whatever the defect
+_COMMON = frozenset({"问题", "群众", "村民", "巡察", "反映", "强烈", "存在", "情况", "工作", "村里", "了解", "部分", "没有", "不到",
+                     "居民", "社区", "村委", "干部", "导致", "造成", "影响", "由于", "因为"})
+
+
+def _grams(s: str) -> frozenset[str]:
+    """The Chinese character pairs of ``s`` that can name what a defect is about (not 问题, 群众…)."""
+    han = [c if "\u4e00" <= c <= "\u9fff" else " " for c in s]
+    return frozenset(g for i in range(len(han) - 1) if " " not in (g := han[i] + han[i + 1]) and g not in _COMMON)
 
 
 def _closes(sentence: str) -> bool:
