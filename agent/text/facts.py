@@ -33,8 +33,12 @@ _MODIFIER = (
     r"(?:(?:(?![派个])[\u4e00-\u9fa5]){0,4}?(?:专项|联动|交叉|机动|提级|延伸|常规|农村|巡乡带村)|[县市区]\(市、区\)"
     rf"|(?:巡[察视])?(?:村|社区|村居)(?:[(（](?:社区|居)[)）])?(?:巡[察视])?(?:试点)?(?:第{_N})?)?"
 )
+# a school or a company that sends its own numbered groups (学校第一巡察组, 中铝公司第一巡视组); 中 opens a central
+# body's short name (中科院党组巡视组)
+_OWNER = r"(?:学校|大学|学院|公司|集团)"
 _INSPECTOR = re.compile(  # 中共 and 中国 open a place or a body (中共遂宁市委第二巡察组, 中国科学院党组第十七巡视组)
-    rf"(?:中共|中国)?(?:{_PLACE}{_BODY}|{_CENTRE}){_ROUND}(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?组"
+    rf"(?:中共|中国|中(?=[\u4e00-\u9fa5]{{1,6}}?(?:党组|党委|{_OWNER}第)))?(?:{_PLACE}{_BODY}|{_CENTRE}|{_PLACE}{_OWNER}(?=第)){_ROUND}"
+    rf"(?:第[一二三四五六七八九十\d]+(?:(?:、|至|到|—|-)第?[一二三四五六七八九十\d]+)*|{_N}个|各)?{_MODIFIER}巡[察视](?:第?{_N})?(?:工作)?组"
 )
 # groups named by their count, with or without the body after it: 4个区委巡察组, 10个专项巡视组, 十六个中央巡视组
 _COUNTED_GROUP = re.compile(rf"{_N}个{_MODIFIER}巡[察视](?:工作)?组")  # 11个巡察工作组
