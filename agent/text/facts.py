@@ -199,6 +199,7 @@ def _dates(
     ]
     stays: list[Figure] = []
     meeting: str | None = None
+    yearless = False  # the feedback's date is written without its year (the year is a reader's inference)
     for f in dates:
         clause, cs = _clause(text, f.span[0], s, e)
         rounds = {m.group(1) for m in _ROUND_OF.finditer(clause)}
@@ -216,9 +217,10 @@ def _dates(
             stays.append(f)
         elif f.iso_end and fed and facts.feedback_date is None:
             iso = with_year(f.iso, figures, f.span[0], text) or ""
-            facts.feedback_date = iso or None  # days of feedback (12月10日—11日): the first
+            facts.feedback_date, yearless = iso or None, _no_year(text, f)  # days of feedback (12月10日—11日): the first
         elif not f.iso_end and fed and month and facts.feedback_date is None:
             facts.feedback_date = with_year(f.iso, figures, f.span[0], text)
+            yearless = _no_year(text, f)
         elif (
             not f.iso_end
             and facts.start is None
@@ -238,6 +240,36 @@ def _dates(
         facts.start, facts.end = starts[0], max(ends)
         facts.start = min(starts)
     _feedback_after_stay(facts)
+    if yearless and facts.feedback_date:
+        facts.feedback_date = _year_in_order(facts.feedback_date, facts.end, _written(text, published))
+
+
+def _no_year(text: str, f: Figure) -> bool:
+    """The date is written without its year (``11月14日``): the year it carries is a reader's inference."""
+    return not re.search(r"(?:19|20)\d\d|[〇零一二][〇零一二三四五六七八九]{3}|年", text[f.span[0] : f.span[1]])
+
+
+def _written(text: str, published: Span | None) -> str | None:
+    """The full date of the text's own date line (``发布日期：2021年01月15日``), ISO, or None."""
+    if published is None:
+        return None
+    m = re.search(r"((?:19|20)\d\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", text[published[0] : published[1]])
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def _year_in_order(fed: str, end: str | None, written: str | None) -> str:
+    """A feedback day whose year the reader gave (``2月1日``) keeps events in order: it follows the stay's end
+    (``2023年8月底至12月中旬`` → the next year's 2月1日) and comes before the day the text was written (``发布日期：
+    2021年01月15日…11月14日`` → the year before)."""
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", fed):
+        return fed
+    y = int(fed[:4])
+    if end and re.fullmatch(r"\d{4}-\d\d(?:-\d\d)?", end) and fed[:7] < end[:7] and f"{y + 1}{fed[4:]}" >= end:
+        y += 1
+    elif written and fed > written and f"{y - 1}{fed[4:]}" <= written:
+        y -= 1
+    out = f"{y}{fed[4:]}"
+    return out if out[5:] != "02-29" or y % 4 == 0 else fed
 
 
 def _arrived(clause: str) -> bool:
