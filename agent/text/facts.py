@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from agent.schema import Figure, Span
 from agent.text import vocab
-from agent.text.dates import relative_year, since
+from agent.text.dates import find_dates, relative_year, since
+from agent.text.dates import iso as iso_date
 
 _N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 digits must not cost its square
 # 县委第四农村专项巡察组, 区委第一至第五巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
@@ -251,10 +252,8 @@ def _no_year(text: str, f: Figure) -> bool:
 
 def _written(text: str, published: Span | None) -> str | None:
     """The full date of the text's own date line (``发布日期：2021年01月15日``), ISO, or None."""
-    if published is None:
-        return None
-    m = re.search(r"((?:19|20)\d\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", text[published[0] : published[1]])
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    said = text[published[0] : published[1]] if published else ""
+    return next((iso_date(d1) for _, _, d1, _ in find_dates(said) if None not in d1), None)
 
 
 def _year_in_order(fed: str, end: str | None, written: str | None) -> str:

@@ -9,7 +9,8 @@ a hardship residents complain of). Here every ``、`` list closed by ``等…问
 state defects gives one finding per item (``found_by: listed``), unless its sentence asks, aims or plans
 (``着力发现…``, ``突出解决…``, ``避免出现…``), a rule already took any of it, or an item only repeats a finding
 the notice already gives (a rectification report's ``针对A、B等问题，…`` names what it listed above). A clause
-the learned model proposed, or a sentence told after a discovery lead, gives way to the list's items. Pure; one pass over each paragraph.
+the learned model proposed, or a sentence told after a discovery lead, gives way to the list's items. Pure; one
+pass over each paragraph.
 """
 
 from __future__ import annotations
