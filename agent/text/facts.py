@@ -17,6 +17,7 @@ from agent.schema import Figure, Span
 from agent.text import vocab
 from agent.text.dates import find_dates, relative_year, since
 from agent.text.dates import iso as iso_date
+from agent.text.grammar import back_to
 
 _N = r"[一二两三四五六七八九十\d]{1,6}"  # bounded: a run of 10,000 digits must not cost its square
 # 县委第四农村专项巡察组, 区委第一至第五巡察组, 区委巡察三组, 县委上下联动巡察组, 区委4个巡察组, 县委各巡察组, 市委第四、五巡察组, 省委第三巡视组,
@@ -125,10 +126,7 @@ CAPTION_REACH = 80  # characters back to the caption's sentence start
 
 def _captioned(text: str, pos: int) -> bool:
     """Whether ``pos`` stands in a photo caption's sentence."""
-    s = pos
-    while s > max(0, pos - CAPTION_REACH) and text[s - 1] not in "。！？!?\n":
-        s -= 1
-    return _CAPTION.match(text, s) is not None
+    return _CAPTION.match(text, back_to(text, pos, max(0, pos - CAPTION_REACH), "。！？!?\n")) is not None
 
 
 def inspection_facts(

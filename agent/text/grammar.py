@@ -154,5 +154,14 @@ def sentence_spans(text: str, start: int, end: int) -> list[Span]:
     return out
 
 
+def back_to(text: str, pos: int, floor: int, marks: str) -> int:
+    """Where the stretch ending at ``pos`` begins: after the last of ``marks`` before it, never before ``floor``
+    (a list's clause, a caption's sentence: bounded, so a text without marks stays linear)."""
+    s = pos
+    while s > floor and text[s - 1] not in marks:
+        s -= 1
+    return s
+
+
 def is_unit_title(title: str) -> bool:
     return bool(_UNIT_RE.search(title)) and len(title) <= 30 and "," not in title and "，" not in title

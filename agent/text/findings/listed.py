@@ -16,13 +16,14 @@ pass over each paragraph.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from agent.schema import Span
 from agent.text import vocab
 from agent.text.findings.base import Taken
 from agent.text.findings.items import block, quote_aware_split, trim
-from agent.text.grammar import ProblemBlock
+from agent.text.grammar import ProblemBlock, back_to
 
 # the list's close: 等问题, 等热点问题, 等重点、难点问题, 等共性问题, 等症结, 等短板, 等问题线索 (not 等方面的问题:
 # aspects frame the findings a notice lists elsewhere, or stand for them where the list recognizers read them)
@@ -61,7 +62,7 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
     found: list[ProblemBlock] = []
     for ps, pe in paras:
         for m in CLOSE.finditer(text, ps, pe):
-            start = _back_to(text, m.start(), max(ps, m.start() - REACH), _CLAUSE_START)
+            start = back_to(text, m.start(), max(ps, m.start() - REACH), _CLAUSE_START)
             parts = _items(text, start, m.start())
             if parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0][0]):
                 continue
@@ -72,9 +73,16 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
     if not found:
         return blocks
     listed = Taken([f.span for f in found])
-    kept = [b for b in blocks if b.found_by not in _GIVES_WAY or not listed.overlaps(*b.span)]
-    kept += [h for b in blocks if b.found_by in _GIVES_WAY and listed.overlaps(*b.span)
-             and (h := _head_left(text, b, min(f.span[0] for f in found if f.span[1] > b.span[0]))) is not None]
+    by_end = sorted(found, key=lambda f: f.span[1])
+    ends = [f.span[1] for f in by_end]
+    earliest = list(accumulate((f.span[0] for f in reversed(by_end)), min))[::-1]  # first start of the items from k on
+    kept: list[ProblemBlock] = []
+    for b in blocks:
+        if b.found_by not in _GIVES_WAY or not listed.overlaps(*b.span):
+            kept.append(b)
+        elif (h := _head_left(text, b, earliest[bisect_right(ends, b.span[0])])) is not None:  # what it keeps before
+            # the first item that ends inside or after it
+            kept.append(h)
     return sorted([*kept, *found], key=lambda b: b.span)
 
 
@@ -83,17 +91,9 @@ def _head_left(text: str, b: ProblemBlock, first: int) -> ProblemBlock | None:
     a defect of their own (``学校党委仍存在推动…发展不够有力，促进…不到位、内部管理不规范…等问题``)."""
     if first <= b.span[0]:
         return None
-    cut = _back_to(text, first, b.span[0], _CLAUSE_START)
+    cut = back_to(text, first, b.span[0], _CLAUSE_START)
     s, e = trim(text, (b.span[0], cut))
     return block(text, (s, e), b.unit, b.found_by) if e - s >= ITEM_CHARS[0] and _states_defect(text[s:e]) else None
-
-
-def _back_to(text: str, pos: int, floor: int, marks: str) -> int:
-    """Where the stretch ending at ``pos`` begins: after the last of ``marks`` before it, never before ``floor``."""
-    s = pos
-    while s > floor and text[s - 1] not in marks:
-        s -= 1
-    return s
 
 
 def _items(text: str, s: int, e: int) -> list[Span] | None:
@@ -124,7 +124,7 @@ def _states_defect(item: str) -> bool:
 def _aimed(text: str, ps: int, first: int) -> bool:
     """The words before the list in its sentence aim, plan or warn (``巡察组着力发现…``, ``为破解…``): its own
     clause or its sentence's opening asks, pledges or aims, or the sentence says what complaints are taken in."""
-    head = text[_back_to(text, first, max(ps, first - HEAD), "。！!？?\n") : first]
+    head = text[back_to(text, first, max(ps, first - HEAD), "。！!？?\n") : first]
     clauses = [c for c in re.split(r"[，,；;：:]", head) if c]
     own = clauses[-1] if clauses and not re.search(r"[，,；;：:]$", head) else ""  # the list's own clause before it
     opening = clauses[0] if clauses else ""  # a request or plan opens its sentence (会议要求，…; 巡察组将…)

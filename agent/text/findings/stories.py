@@ -58,9 +58,9 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
     if at < 0 or start > paras[at][1]:
         return []
     found: list[Span] = []
-    before_fix = 0
-    for s, e in paras[at : at + 1 + MEASURE_PARAGRAPHS + CHECK_PARAGRAPHS]:
-        if found and bisect_right(starts, found[0][0]) - 1 + MEASURE_PARAGRAPHS < bisect_right(starts, s) - 1:
+    fix_at = at  # the paragraph where the fix is first told
+    for i, (s, e) in enumerate(paras[at : at + 1 + MEASURE_PARAGRAPHS + CHECK_PARAGRAPHS], at):
+        if found and i > fix_at + MEASURE_PARAGRAPHS:
             break
         told_here = False
         for a, b in sentences(text, max(s, start), min(e, limit)):
@@ -73,6 +73,7 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
             if not found and ATTRIBUTED.match(sentence.lstrip("”\"’")):
                 continue  # 这是…巡察组…收到的群众反映: whose words the complaint was, no part of the fix
             if vocab.says("measure", sentence) or found:
+                fix_at = fix_at if found else i
                 found.append((a, b))  # once the fix is told, the sentences after it tell how it went
                 told_here = True
             elif states_problem(text, a, b):
@@ -81,7 +82,7 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
                 return found
         if not told_here and s > start and found or e >= limit:
             break
-        if not found and s > start and (before_fix := before_fix + 1) > CHECK_PARAGRAPHS:
+        if not found and i - at > CHECK_PARAGRAPHS:  # paragraphs after the finding's that tell no fix yet
             break
     return found
 
