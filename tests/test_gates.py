@@ -95,6 +95,7 @@ GATES = {
     "holdout35": (0.80, 0.96, 0.82, 0.96, 0.96),
     "holdout36": (0.70, 0.93, 0.66, 0.95, 0.99),
     "holdout37": (0.91, 0.85, 0.84, 0.94, 0.99),
+    "holdout38": (0.71, 0.99, 0.83, 0.94, 0.79),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 
