@@ -54,7 +54,11 @@ from agent.scoring import evalrun
 # 32, 34 and 36, none lower. The category model retrained with held-out 36 labels one finding each of held-out 5,
 # 15 and 29 otherwise (held-out 29 0.974 → 0.949). A group named by a school or company (学校第一巡察组, 中铝公司第一
 # 巡视组), a central body's short name opened by 中 (中科院党组巡视组) and 巡察工作组: inspection up on held-out 3, 33 and 36;
-# held-out 31's 市委巡察工作组, told before the provincial group the notice is about, is now taken (0.878 → 0.870).)
+# held-out 31's 市委巡察工作组, told before the provincial group the notice is about, is now taken (0.878 → 0.870).
+# Session 13: the models retrained with held-out 38 label one finding of held-out 34 otherwise (category 1.0 →
+# 0.917; above its floor). Before a story's fix, sayings, questions and dialogue (vocab ASIDE) and up to six
+# paragraphs of the group's check no longer end it (findings/stories.py): cover up on held-out 18–20 and 23–27,
+# none lower.)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -75,16 +79,16 @@ GATES = {
     "holdout15": (0.96, 0.95, 0.82, 0.96, 0.91),
     "holdout16": (0.86, 0.93, 0.83, 0.94, 0.89),
     "holdout17": (0.95, 0.89, 0.93, 0.94, 0.92),
-    "holdout18": (0.88, 0.98, 0.88, 0.90, 0.95),
-    "holdout19": (0.60, 0.88, 0.73, 0.87, 0.94),
-    "holdout20": (0.81, 0.96, 0.79, 0.91, 0.92),
+    "holdout18": (0.96, 0.98, 0.88, 0.90, 0.95),
+    "holdout19": (0.69, 0.88, 0.73, 0.87, 0.94),
+    "holdout20": (0.82, 0.96, 0.79, 0.91, 0.92),
     "holdout21": (0.72, 0.82, 0.61, 0.90, 0.82),
     "holdout22": (0.94, 0.96, 0.89, 0.88, 0.93),
-    "holdout23": (0.81, 0.96, 0.85, 0.96, 0.98),
-    "holdout24": (0.86, 0.83, 0.63, 0.90, 0.92),
-    "holdout25": (0.73, 1.0, 0.83, 0.90, 0.93),
-    "holdout26": (0.72, 0.94, 0.74, 0.91, 0.92),
-    "holdout27": (0.74, 0.92, 0.75, 0.87, 0.88),
+    "holdout23": (0.87, 0.96, 0.85, 0.96, 0.98),
+    "holdout24": (0.89, 0.83, 0.63, 0.90, 0.92),
+    "holdout25": (0.80, 1.0, 0.83, 0.90, 0.93),
+    "holdout26": (0.78, 0.94, 0.74, 0.91, 0.92),
+    "holdout27": (0.77, 0.92, 0.75, 0.87, 0.88),
     "holdout28": (0.76, 0.97, 0.72, 0.94, 0.97),
     "holdout29": (0.64, 0.85, 0.72, 0.90, 0.94),
     "holdout30": (0.66, 0.93, 0.83, 0.91, 0.92),

@@ -74,3 +74,16 @@ def test_a_sentence_that_tells_the_same_defect_again_does_not_end_the_story() ->
     told = _measures_after(text, end, len(text), [(0, len(text))], [0], _grams(text[:end]))
     assert told and text[told[-1][0] : told[-1][1]].endswith("路灯已全部修复")
     assert _measures_after(text, end, len(text), [(0, len(text))], [0]) == [], "without the finding's words it stops"
+
+
+def test_a_saying_a_question_or_dialogue_before_the_fix_does_not_end_the_story() -> None:
+    """Between a complaint and its fix a story tells sayings (``民生问题必须立即解决``), the group's questions
+    (``钱去哪里了？``) and dialogue (``“…”方组长解释说``): none of them is a new finding (vocab ``ASIDE``)."""
+    from agent.text.findings.stories import _measures_after
+
+    for aside in ("民生问题必须立即解决。", "群众利益无小事。", "到底有没有卖树？钱去哪里了？",
+                  "“唉，当时老板用现金交给我，没有来得及存入银行，这个问题怪我。”方组长解释说。"):
+        text = "村民反映全村停水好几天了。" + aside + "巡察组立即向镇党委下达立行立改建议书。目前已恢复供水。"
+        end = text.index("。") + 1
+        told = _measures_after(text, end, len(text), [(0, len(text))], [0])
+        assert told and text[told[-1][0] : told[-1][1]].startswith("目前已恢复供水"), aside

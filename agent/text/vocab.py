@@ -215,6 +215,17 @@ PRAISE = (
           "考核等次评定不规范"),
 )
 
+# A story's aside: a saying or resolve told between a complaint and its fix (民生问题无小事); it tells neither the
+# defect nor the fix, so it does not end the story (``agent.text.findings.stories``).
+ASIDE = (
+    Entry(r"无小事|是(?:件)?大事|不是小事|刻不容缓|丝发必兴|见初心|放在心上", "群众利益无小事，一点一滴见初心", "小区环境脏乱无人管"),
+    Entry(r"必须(?:要)?(?:立即|马上|尽快|快速|及时)?(?:解决|整改|办好)|一定要[^，,。]{0,6}尽快解决",
+          "民生问题必须立即解决", "问题未能及时解决"),
+    Entry(r"是手段|才是目的|民有所呼|有呼声|有所应", "发现问题是手段，解决问题才是目的", "工作手段单一"),
+    Entry(r"^[“\"「]|[”\"」][^，,。“”\"]{0,24}(?:说|问|答|追问|解释|分析|表示)(?:道|说)?$",
+          "“这钱为何要你保管？”巡察组继续追问", "村民向巡察组反映路灯不亮"),  # the story's dialogue
+)
+
 # The inspection's own work on leads (线索 counted or handed on): a tally of its work, never a finding.
 LEADS = (
     Entry(r"问题线索", "涉及领导班子成员问题线索264件", "线上办理问题"),
@@ -223,7 +234,7 @@ LEADS = (
 )
 
 CONCEPTS = {"shortfall": SHORTFALL, "request": REQUEST, "pledge": PLEDGE, "procedure": PROCEDURE, "frame": FRAME,
-            "praise": PRAISE, "focus": FOCUS, "count": COUNT, "measure": MEASURE, "leads": LEADS, "comparison": COMPARISON, "poorly_met": POORLY_MET,
+            "praise": PRAISE, "aside": ASIDE, "focus": FOCUS, "count": COUNT, "measure": MEASURE, "leads": LEADS, "comparison": COMPARISON, "poorly_met": POORLY_MET,
             "finding_cue": FINDING_CUE, "discovery": DISCOVERY, "hardship": HARDSHIP, "unit_suffix": UNIT_SUFFIX,
             "party_body": PARTY_BODY, "county": COUNTY, "township": TOWNSHIP, "problem_word": PROBLEM_WORD,
             "status_in_progress": STATUS_IN_PROGRESS, "status_ongoing": STATUS_ONGOING}

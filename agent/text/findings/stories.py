@@ -21,7 +21,7 @@ from agent.text.findings.items import sentences, states_problem, trim
 from agent.text.grammar import ProblemBlock
 
 MEASURE_PARAGRAPHS = 2  # a story tells its fix in the finding's paragraph and at most this many after it
-CHECK_PARAGRAPHS = 2  # and before it, at most this many that tell no fix yet (the group's visit, its check)
+CHECK_PARAGRAPHS = 6  # and before it, at most this many that tell no fix yet (the group's visit, its check, dialogue)
 
 
 def with_measures(text: str, blocks: list[ProblemBlock], paras: list[Span]) -> list[ProblemBlock]:
@@ -53,7 +53,7 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
     stopping at a sentence that states a defect without telling a measure, or at a paragraph that tells none.
     Before the fix is told, a sentence that tells the same defect again (the group's check of a complaint:
     ``路灯晚上不亮的问题反映强烈。…经过入户调查了解，村里的路灯线路老化…``; ``told_of``: the finding's word pairs)
-    is part of its story, not the next finding."""
+    is part of its story, not the next finding; so is a saying, a question or a line of dialogue (``_aside``)."""
     at = bisect_right(starts, start) - 1  # the paragraph holding ``start`` (``starts``: the paragraphs' starts, in order)
     if at < 0 or start > paras[at][1]:
         return []
@@ -72,6 +72,8 @@ def _measures_after(text: str, start: int, limit: int, paras: list[Span], starts
                 return found  # 下一步，将…: what the body pledges ends the story of the fix
             if not found and ATTRIBUTED.match(sentence.lstrip("”\"’")):
                 continue  # 这是…巡察组…收到的群众反映: whose words the complaint was, no part of the fix
+            if not found and _aside(text, sentence, b) and not vocab.says("measure", sentence):
+                continue  # 民生问题无小事; 钱去哪里了？: a saying or the group's question, before the fix
             if vocab.says("measure", sentence) or found:
                 fix_at = fix_at if found else i
                 found.append((a, b))  # once the fix is told, the sentences after it tell how it went
@@ -97,6 +99,11 @@ def _grams(s: str) -> frozenset[str]:
     """The Chinese character pairs of ``s`` that can name what a defect is about (not 问题, 群众…)."""
     han = [c if "\u4e00" <= c <= "\u9fff" else " " for c in s]
     return frozenset(g for i in range(len(han) - 1) if " " not in (g := han[i] + han[i + 1]) and g not in _COMMON)
+
+
+def _aside(text: str, sentence: str, end: int) -> bool:
+    """A saying or resolve (vocab ``ASIDE``) or a question (``到底有没有卖树？``), told between a complaint and its fix."""
+    return vocab.says("aside", sentence) or text[end : end + 1] in ("?", "？") or sentence.rstrip("”\"’").endswith(("?", "？"))
 
 
 def _closes(sentence: str) -> bool:
