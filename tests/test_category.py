@@ -67,3 +67,18 @@ def test_the_words_agree_with_the_prompts_examples(category: str, example: str) 
     # one vocabulary of classes: what the prompt shows the model as a class's example, the words call that class
     assert category in CATEGORIES
     assert category_from_words(example) == category
+
+
+@pytest.mark.parametrize(
+    ("said", "rural", "daily"),
+    [
+        ("村里的机井损坏，无法满足灌溉需求", True, False),  # what a village farms with: 乡村振兴
+        ("原先的垃圾池无人清理，一到热天臭气熏天", True, True),  # its rubbish (人居环境), asked before DAILY_LIFE
+        ("小区路灯晚上不亮，居民出行不便", False, True),  # what residents live with: 民生服务
+        ("路面出现了多个坑洼", False, True),  # a road's potholes are no pond (塘)
+    ],
+)
+def test_rural_words_come_before_daily_life(said: str, rural: bool, daily: bool) -> None:
+    from agent.text.category import DAILY_LIFE, RURAL
+
+    assert bool(RURAL.search(said)) is rural and bool(DAILY_LIFE.search(said)) is daily

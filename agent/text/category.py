@@ -96,6 +96,11 @@ MODEL_SURE = 0.9
 # is 民生服务 unless the model is sure of another class (fix stories: ``门前道路…雨天泥泞难行``, ``路灯照明效果不佳``).
 DAILY_LIFE = re.compile(r"路灯|饮水|用水|吃水|自来水|供水|水管|管道|蓄水池|水井|水渠|排水|污水|下水道|出行|道路|路面|停水|停电"
                         r"|垃圾|积水|漏水|小区|物业|楼道|充电")
+# What a village farms with or lives in (a canal, a well for the fields, a farm road, its rubbish): told with no
+# naming word, 乡村振兴 (农业农村, 人居环境) unless the model is sure of another class, before ``DAILY_LIFE`` is asked
+# (``村里的机井损坏，无法满足灌溉需求``, ``渡槽坏了好几年``, ``原先的垃圾池无人清理``).
+RURAL = re.compile(r"农田|灌溉|水渠|沟渠|渡槽|机井|水库|田间|生产路|庄稼|耕种|农作物|种粮|农机|山塘|塘基|河道"
+                   r"|村容|脏乱|人居|改厕|黑臭|垃圾池|垃圾乱")
 
 
 def category_of(title: str, description: str = "") -> str:
@@ -119,6 +124,8 @@ def category_of(title: str, description: str = "") -> str:
         return max(scores, key=lambda k: scores[k])
     if not named:  # no naming word: the model, unless it is unsure and hinting words narrow the choice
         top = max(scores, key=lambda k: scores[k])
+        if scores[top] < MODEL_SURE and RURAL.search(t + description):
+            return "乡村振兴"
         if scores[top] < MODEL_SURE and DAILY_LIFE.search(t + description):
             return "民生服务"
         if scores[top] < 0.5 and (words := category_choices(title, description)):
