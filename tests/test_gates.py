@@ -58,7 +58,8 @@ from agent.scoring import evalrun
 # Session 13: the models retrained with held-out 38 label one finding of held-out 34 otherwise (category 1.0 →
 # 0.917; above its floor). Before a story's fix, sayings, questions and dialogue (vocab ASIDE) and up to six
 # paragraphs of the group's check no longer end it (findings/stories.py): cover up on held-out 18–20 and 23–27,
-# none lower.)
+# none lower. A formal report's 整改落实情况： label opens a finding's measures (vocab MEASURE): cover up on held-out 9
+# and 28.)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -70,7 +71,7 @@ GATES = {
     "holdout6": (1.0, 0.97, 0.98, 0.96, 0.97),
     "holdout7": (0.81, 1.0, 0.89, 0.91, 0.94),
     "holdout8": (0.89, 1.0, 0.88, 0.90, 0.85),
-    "holdout9": (0.83, 0.93, 0.85, 0.81, 0.91),
+    "holdout9": (0.90, 0.93, 0.85, 0.81, 0.91),
     "holdout10": (0.93, 1.0, 0.89, 0.90, 0.94),
     "holdout11": (0.92, 1.0, 0.82, 0.91, 0.84),
     "holdout12": (0.96, 1.0, 0.73, 0.92, 0.81),
@@ -89,7 +90,7 @@ GATES = {
     "holdout25": (0.80, 1.0, 0.83, 0.90, 0.93),
     "holdout26": (0.78, 0.94, 0.74, 0.91, 0.92),
     "holdout27": (0.77, 0.92, 0.75, 0.87, 0.88),
-    "holdout28": (0.76, 0.97, 0.72, 0.94, 0.97),
+    "holdout28": (0.80, 0.97, 0.72, 0.94, 0.97),
     "holdout29": (0.64, 0.85, 0.72, 0.90, 0.94),
     "holdout30": (0.66, 0.93, 0.83, 0.91, 0.92),
     "holdout31": (0.80, 0.94, 0.82, 0.85, 0.97),

@@ -180,6 +180,8 @@ MEASURE = (
           "目前已全部修复", "至今未修复"),
     Entry(r"^(?:针对(?:这一|该|此|上述)(?:问题|情况)|接到[^，,。]{0,8}反映后|截至目前)", "针对这一问题，巡察组开展核查", "针对性不强"),
     Entry(r"^巡[察视]组高度重视", "巡察组高度重视，第一时间将问题反馈至村委会", "巡察组组长"),  # (立即… : the first entry)
+    Entry(r"^(?:整改(?:落实|完成)?(?:情况|结果|成效|措施)|整改进展)[：:]", "整改落实情况：一是积极协调上级有关单位",
+          "整改意见建议：加强监管"),  # a formal report's label before what was done
 )
 
 # A discovery lead: what the inspection (or a resident, to it) says it found; the defect follows it in the sentence.
