@@ -40,8 +40,8 @@ ASPECTS = re.compile(
     r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:突出|主要)?(?:问题|不足|短板|差距)"
 )
 _ENDS_LIST = re.compile(rf"等{_HOW_MANY}(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$|等[\d一二三四五六七八九十]+个方面$")
-# A sentence that praises: it frames the findings that follow, it is not one.
-PRAISE = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展|成果)|充分肯定|给予肯定|积极作为|认真贯彻")
+# A sentence that praises: it frames the findings that follow, it is not one (one vocabulary: agent.text.vocab).
+PRAISE = vocab.pattern("praise")
 # a list item's marker inside a paragraph, after a sentence or clause break: the marker grammar's item styles
 MARK = markers.compiled("item", prefix=r"(?:(?<=[。；;：:，,\s])|^)", guarded=True)
 PROBLEM_WORDS = vocab.pattern("problem_word")  # one list of problem words (agent.text.vocab)
