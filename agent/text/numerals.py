@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
+# a count or ordinal inside a name as written (第十三, 4个), bounded: a run of 10,000 digits must not cost its square
+SMALL_COUNT = r"[一二两三四五六七八九十\d]{1,6}"
 CN_DIGITS = "〇一二两三四五六七八九"  # digit characters (零 is a filler, not a digit here)
 CN_NUMERAL_CHARS = "零" + CN_DIGITS + "十百千万亿"
 
