@@ -59,7 +59,9 @@ from agent.scoring import evalrun
 # 0.917; above its floor). Before a story's fix, sayings, questions and dialogue (vocab ASIDE) and up to six
 # paragraphs of the group's check no longer end it (findings/stories.py): cover up on held-out 18–20 and 23–27,
 # none lower. A formal report's 整改落实情况： label opens a finding's measures (vocab MEASURE): cover up on held-out 9
-# and 28.)
+# and 28. A run of quoted terms with no 、 between them (“顶风违纪”“带病提拔”等成为高频词) is a list (findings/listed.py),
+# and corruption named by its own word (能人腐败, 一家两制) states a defect (vocab PROBLEM_WORD): cover and F1 up on held-out
+# 23, 27, 31 and 32, none lower.)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -85,16 +87,16 @@ GATES = {
     "holdout20": (0.82, 0.96, 0.79, 0.91, 0.92),
     "holdout21": (0.72, 0.82, 0.61, 0.90, 0.82),
     "holdout22": (0.94, 0.96, 0.89, 0.88, 0.93),
-    "holdout23": (0.87, 0.96, 0.85, 0.96, 0.98),
+    "holdout23": (0.89, 0.96, 0.87, 0.96, 0.98),
     "holdout24": (0.89, 0.83, 0.63, 0.90, 0.92),
     "holdout25": (0.80, 1.0, 0.83, 0.90, 0.93),
     "holdout26": (0.78, 0.94, 0.74, 0.91, 0.92),
-    "holdout27": (0.77, 0.92, 0.75, 0.87, 0.88),
+    "holdout27": (0.81, 0.92, 0.77, 0.87, 0.88),
     "holdout28": (0.80, 0.97, 0.72, 0.94, 0.97),
     "holdout29": (0.64, 0.85, 0.72, 0.90, 0.94),
     "holdout30": (0.66, 0.93, 0.83, 0.91, 0.92),
-    "holdout31": (0.80, 0.94, 0.82, 0.85, 0.97),
-    "holdout32": (0.80, 0.93, 0.78, 0.86, 0.98),
+    "holdout31": (0.86, 0.94, 0.90, 0.85, 0.97),
+    "holdout32": (0.88, 0.93, 0.82, 0.86, 0.98),
     "holdout33": (0.84, 0.93, 0.90, 0.93, 0.98),
     "holdout34": (0.72, 0.71, 0.61, 0.91, 0.91),
     "holdout35": (0.80, 0.96, 0.82, 0.96, 0.96),

@@ -133,6 +133,7 @@ PROBLEM_WORD = (
     Entry(r"利益输送|权钱交易|以权谋私|近亲繁殖|带病提拔|跑官要官|买官卖官|小官巨腐|顶风违纪|吃拿卡要|优亲厚友|雁过拔毛"
           r"|虚报冒领|蚕食|侵占|挪用|截留|套取|贪污|受贿|索贿|行贿|吃空饷|小金库",
           "搞利益输送", "防范利益冲突"),
+    Entry(r"(?<![反防惩治给])腐败|一家两制|超职数|官商勾结", "“能人腐败”“一家两制”等问题凸显", "容易给腐败留下空间"),
 )
 
 # Status cues of a rectification sentence: in progress (something is left) and standing (long-term) measures.

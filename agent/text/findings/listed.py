@@ -27,7 +27,7 @@ from agent.text.grammar import ProblemBlock, back_to
 
 # the list's close: 等问题, 等热点问题, 等重点、难点问题, 等共性问题, 等症结, 等短板, 等问题线索 (not 等方面的问题:
 # aspects frame the findings a notice lists elsewhere, or stand for them where the list recognizers read them)
-CLOSE = re.compile(r"等(?![^。；;，,：:“”!！?？\n]{0,3}方面)(?:[^。；;，,：:“”!！?？\n]{0,8}?)(?:问题|症结|短板|难题|弊端|顽疾)")
+CLOSE = re.compile(r"等(?![^。；;，,：:“”!！?？\n]{0,3}方面)(?:[^。；;，,：:“”!！?？\n]{0,8}?)(?:问题|症结|短板|难题|弊端|顽疾|高频词)")
 # where a list's clause begins: after the last mark before its close
 _CLAUSE_START = "。；;：:，,！!？?\n"
 # the verb that leads the list in (针对A、B等问题; X村原书记、主任王某因A、B等问题被…): the first item starts after it
@@ -41,6 +41,8 @@ _AIMED = re.compile(r"着力|著力|重点|突出解决|为(?:破解|解决|防�
 _JOINED = re.compile(r"(?<=[\u4e00-\u9fa5])(?:以及|和|及)(?=[\u4e00-\u9fa5]{3})")
 # a sentence that opens with the inspection's mission (发现并推动解决…；村干部优亲厚友、…等问题): what it is for
 _MISSION = re.compile(r"(?:主要|重点)?(?:是|为)?(?:发现并?推动解决|发现和推动解决|着力发现|重点发现|推动解决)")
+# a first item that holds the plan it is part of (此次巡察将把…中的形式主义、官僚主义…等问题作为重点)
+_PLANNED = re.compile(r"将(?:把|对|以|聚焦|围绕)|着力|作为重点")
 # the complaints a group takes in (市委巡察组主要受理反映…等问题): what it will hear, not what it found
 _RECEIVES = re.compile(r"受理|接受[^，,。]{0,6}(?:举报|反映)")
 _ASKS = ("request", "pledge", "focus")  # a sentence that asks, pledges or aims lists what is wanted, not found
@@ -64,7 +66,8 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
         for m in CLOSE.finditer(text, ps, pe):
             start = back_to(text, m.start(), max(ps, m.start() - REACH), _CLAUSE_START)
             parts = _items(text, start, m.start())
-            if parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0][0]):
+            if (parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0][0])
+                    or _PLANNED.search(text, *parts[0])):
                 continue
             k, lo = bisect_left(starts, m.start()), parts[0][0]
             near = [said[j] for j in range(max(0, k - NEAR), min(len(said), k + NEAR))  # not a block the list is in
@@ -103,7 +106,7 @@ def _items(text: str, s: int, e: int) -> list[Span] | None:
         s = lead.end()
         while (more := _LEAD.match(text, s, e)) is not None and "、" in text[more.end() : e]:
             s = more.end()  # one lead after another (被揪出了诸如A、B): the list starts after the last
-    parts = [trim(text, sp) for sp in quote_aware_split(text, s, e, "、")]
+    parts = [q for sp in quote_aware_split(text, s, e, "、") for q in _quoted_run(text, trim(text, sp))]
     parts = [p for p in parts if p[1] > p[0]]
     if parts and (joined := _JOINED.search(text, *parts[-1])) is not None:  # …、B和C: two items, when each states
         a, b = parts[-1]  # a defect of its own (not 村“三资”管理和村级工程项目管理混乱: one shortfall of both)
@@ -115,6 +118,18 @@ def _items(text: str, s: int, e: int) -> list[Span] | None:
     if stating < MIN_ITEMS or stating < len(parts) - 1 or any(vocab.vetoed(text[a:b]) for a, b in parts):
         return None
     return parts
+
+
+# a run of quoted terms with no 、 between them (“顶风违纪”“带病提拔”“小官巨腐”等成为高频词): each term is an item
+_QUOTED_RUN = re.compile(r"(?:[“‘][^“”‘’]{2,20}[”’]){2,}")
+_QUOTED = re.compile(r"[“‘]([^“”‘’]{2,20})[”’]")
+
+
+def _quoted_run(text: str, sp: Span) -> list[Span]:
+    """``sp`` as items: the terms of a run of adjacent quotes, else ``sp`` itself."""
+    if _QUOTED_RUN.fullmatch(text, *sp) is None:
+        return [sp]
+    return [m.span(1) for m in _QUOTED.finditer(text, *sp)]
 
 
 def _states_defect(item: str) -> bool:
