@@ -61,7 +61,8 @@ from agent.scoring import evalrun
 # none lower. A formal report's 整改落实情况： label opens a finding's measures (vocab MEASURE): cover up on held-out 9
 # and 28. A run of quoted terms with no 、 between them (“顶风违纪”“带病提拔”等成为高频词) is a list (findings/listed.py),
 # and corruption named by its own word (能人腐败, 一家两制) states a defect (vocab PROBLEM_WORD): cover and F1 up on held-out
-# 23, 27, 31 and 32, none lower.)
+# 23, 27, 31 and 32, none lower. A ；list's last item loses the list's tally (党建工作有短板等14个主要问题; findings/prose.py):
+# held-out 33 cover up.)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -97,7 +98,7 @@ GATES = {
     "holdout30": (0.66, 0.93, 0.83, 0.91, 0.92),
     "holdout31": (0.86, 0.94, 0.90, 0.85, 0.97),
     "holdout32": (0.88, 0.93, 0.82, 0.86, 0.98),
-    "holdout33": (0.84, 0.93, 0.90, 0.93, 0.98),
+    "holdout33": (0.86, 0.93, 0.91, 0.93, 0.98),
     "holdout34": (0.72, 0.71, 0.61, 0.91, 0.91),
     "holdout35": (0.80, 0.96, 0.82, 0.96, 0.96),
     "holdout36": (0.70, 0.93, 0.66, 0.95, 0.99),
