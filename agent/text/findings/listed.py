@@ -66,8 +66,7 @@ def propose(text: str, paras: list[Span], blocks: list[ProblemBlock]) -> list[Pr
         for m in CLOSE.finditer(text, ps, pe):
             start = back_to(text, m.start(), max(ps, m.start() - REACH), _CLAUSE_START)
             parts = _items(text, start, m.start())
-            if (parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0][0])
-                    or _PLANNED.search(text, *parts[0])):
+            if parts is None or ruled.overlaps(parts[0][0], m.end()) or _aimed(text, ps, parts[0]):
                 continue
             k, lo = bisect_left(starts, m.start()), parts[0][0]
             near = [said[j] for j in range(max(0, k - NEAR), min(len(said), k + NEAR))  # not a block the list is in
@@ -136,15 +135,17 @@ def _states_defect(item: str) -> bool:
     return vocab.says("shortfall", item) or vocab.says("problem_word", item) or vocab.says("hardship", item)
 
 
-def _aimed(text: str, ps: int, first: int) -> bool:
+def _aimed(text: str, ps: int, item: Span) -> bool:
     """The words before the list in its sentence aim, plan or warn (``巡察组着力发现…``, ``为破解…``): its own
-    clause or its sentence's opening asks, pledges or aims, or the sentence says what complaints are taken in."""
+    clause or its sentence's opening asks, pledges or aims, or the sentence says what complaints are taken in; or
+    the first item holds the plan itself (``此次巡察将把…中的形式主义、…等问题作为重点``)."""
+    first = item[0]
     head = text[back_to(text, first, max(ps, first - HEAD), "。！!？?\n") : first]
     clauses = [c for c in re.split(r"[，,；;：:]", head) if c]
     own = clauses[-1] if clauses and not re.search(r"[，,；;：:]$", head) else ""  # the list's own clause before it
     opening = clauses[0] if clauses else ""  # a request or plan opens its sentence (会议要求，…; 巡察组将…)
     return (bool(_AIMED.search(own)) or vocab.vetoed(own) in _ASKS or vocab.vetoed(opening) in _ASKS
-            or bool(_RECEIVES.search(head)) or bool(_MISSION.match(opening)))
+            or bool(_RECEIVES.search(head)) or bool(_MISSION.match(opening)) or bool(_PLANNED.search(text, *item)))
 
 
 def _norm(s: str) -> str:
