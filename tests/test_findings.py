@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from agent.record.pipeline import analyse, rules_record
 from agent.text.findings import prose
 from agent.text.findings.items import list_at, some_runs
+from agent.text.ingest import Notice
 from agent.text.outline import parse
 
 
@@ -270,3 +272,14 @@ def test_each_paragraph_reader_reads_its_example_and_not_its_non_example(reader:
     assert all(r.read(reader.example, 0, len(reader.example)) is None for r in earlier), "an earlier reader takes it"
     if reader.non_example:
         assert not reader.read(reader.non_example, 0, len(reader.non_example))
+
+
+@pytest.mark.parametrize("text", [
+    "某局召开巡察反馈会\n反馈严肃指出了被巡察党组织存在的问题：一是学习贯彻上级部署有差距；二是财务管理不规范。",
+    "某局召开巡察反馈会\n巡察组组长反馈了巡察中发现的问题：一是学习贯彻上级部署有差距；二是财务管理不规范。",
+])
+def test_the_group_that_speaks_before_its_findings_is_no_unit(text: str) -> None:
+    """``X存在的问题：`` ties findings to the body X, unless X is the group or a cue verb that speaks of them."""
+    rec = rules_record(analyse(Notice("t.txt", text, "utf-8", "test")))
+    assert [p.title.text for p in rec.problems] == ["学习贯彻上级部署有差距", "财务管理不规范"]
+    assert rec.units == [] and all(p.unit is None for p in rec.problems)

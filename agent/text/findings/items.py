@@ -39,7 +39,7 @@ ASPECTS = re.compile(
     r"在(?P<list>[^。；;：:，,]{4,200}?)(?:等|[\d一二三四五六七八九十]+个?大?)?方面[，,]?(?:还|仍|也)?存在(?:的)?"
     r"(?:[\d一二三四五六七八九十]+个)?(?:一些|不少|较多)?(?:突出|主要)?(?:问题|不足|短板|差距)"
 )
-_ENDS_LIST = re.compile(rf"等{_HOW_MANY}(?:方面|方面的)?(?:的)?(?:突出|具体)?问题$|等[\d一二三四五六七八九十]+个方面$")
+_ENDS_LIST = re.compile(rf"等{_HOW_MANY}(?:方面|方面的)?(?:的)?(?:突出|具体|主要)?问题$|等[\d一二三四五六七八九十]+个方面$")
 # A sentence that praises: it frames the findings that follow, it is not one (one vocabulary: agent.text.vocab).
 PRAISE = vocab.pattern("praise")
 # a list item's marker inside a paragraph, after a sentence or clause break: the marker grammar's item styles

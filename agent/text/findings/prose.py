@@ -50,7 +50,7 @@ from agent.text.findings.leads import (
     targeted,
     unit_led,
 )
-from agent.text.findings.units import UNIT_LINE, is_unit_name, pointed, unit_lead
+from agent.text.findings.units import UNIT_LINE, is_unit_name, pointed, speaks, unit_lead
 from agent.text.grammar import ProblemBlock
 
 # an item that only counts, praises or tallies leads, or frames (an aspect, 在A、B等方面, stays: CONVENTION.md rule 4)
@@ -141,7 +141,7 @@ def _unit_passages(text: str, para: Span) -> Passage | None:
     got = unit_lead(text, *para)
     if got is None or _STOP.match(text[got[0][0] : got[0][1]]):
         return None
-    return Passage(got[1], got[0], "unit")
+    return Passage(got[1], None if speaks(text[got[0][0] : got[0][1]]) else got[0], "unit")
 
 
 def _pointed(text: str, s: int, e: int) -> Passage | None:
@@ -362,16 +362,6 @@ def recognize(page: Page) -> Found | None:
     return Found("prose", number(blocks), list(seen.values()))
 
 
-# the tally closing a list's last item (A；B；党建工作有短板等14个主要问题): the list's count, not the item's words
-_TALLY_TAIL = re.compile(r"等[\d一二三四五六七八九十百]{1,4}(?:个|项|条|类)(?:方面的?)?(?:主要|突出|具体)?问题[。；;，,]?$")
-
-
-def _untallied(text: str, sp: Span) -> Span:
-    """``sp`` without the tally that closes it, when what comes before the tally names a problem."""
-    m = _TALLY_TAIL.search(text, *sp)
-    return (sp[0], m.start()) if m and PROBLEM_WORDS.search(text, sp[0], m.start()) else sp
-
-
 def find(text: str, found: list[Passage]) -> list[ProblemBlock]:
     """One candidate problem per item of every findings passage, numbered later by the caller. Aspects
     (``在A、B等方面存在不足``) stand for findings only when the text lists no others: otherwise they frame
@@ -389,7 +379,6 @@ def find(text: str, found: list[Passage]) -> list[ProblemBlock]:
             aspect_items(text, *p.span) or colon_list(text, p.span) or clause_list(text, p.span)
         )
         for sp in p.parts or listed or items(text, p.span):
-            sp = _untallied(text, sp)
             own = text[sp[0] : sp[1]].strip(TRIM)
             framed = vocab.says("frame", own) and not own.endswith("方面")
             if not _DUTY.match(text, sp[0], sp[1]) and not framed and not any(vocab.says(c, own) for c in _NO_ITEM):

@@ -30,12 +30,20 @@ _POINTED = re.compile(
     r"(?:[^，,。：:]{0,12}?)巡[视察](?:[一二三四五六七八九十\d]+)?组(?:在反馈中|反馈时)?指出[,，:：]\s*"
     rf"(?P<unit>[\u4e00-\u9fa5]{{2,12}}?(?:{vocab.fragment('county')}委|{vocab.fragment('party_body')}))"
 )
-_UNIT_NAME = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
+_UNIT_NAME = vocab.pattern("unit_suffix")
+# what speaks of findings is no body they belong to: the inspection group, or a cue verb (``巡察组指出``)
+_SPEAKER = re.compile(rf"巡[察视](?:[一二三四五六七八九十\d]+)?组|{vocab.fragment('finding_cue')}")  # one list of unit-name endings (agent.text.vocab)
 
 
 def is_unit_name(s: str) -> bool:
     """A body that findings are tied to (``区委政法委``, ``县卫生健康局党组``, ``马厂镇党委``)."""
     return 2 <= len(s) <= 30 and bool(_UNIT_NAME.search(s)) and not re.search(r"[，,。；;]", s)
+
+
+def speaks(s: str) -> bool:
+    """``巡察组指出的问题主要是：`` opens a findings passage, but what stands before it is the group that speaks (or a
+    cue verb), not a body the findings belong to."""
+    return bool(_SPEAKER.search(s))
 
 
 def unit_lead(text: str, s: int, e: int) -> tuple[Span, Span] | None:
