@@ -137,7 +137,7 @@ def _defect_after_lead(text: str, sents: list[Span], k: int) -> Span | None:
         return None
     sentence = text[a:b]
     leads = list(vocab.pattern("discovery").finditer(sentence))
-    if not leads or _AIMED.search(sentence, 0, leads[-1].start()) or _asks_before(sentence[: leads[-1].start()]):
+    if not leads or _AIMED.search(sentence, 0, leads[-1].start()) or _asks_before(sentence[: leads[-1].end()]):
         return None
     start = a + leads[-1].end()
     s, e = trim(text, (start, _before_fix(text, start, b)))
@@ -153,7 +153,7 @@ def _defect_after_lead(text: str, sents: list[Span], k: int) -> Span | None:
 
 def _asks_before(head: str) -> bool:
     """The sentence opens with a request or a focus (``会议要求，…著力发现…``): what follows is asked for, not found."""
-    return any(vocab.vetoed(c) in ("request", "focus") for c in re.split(r"[，,；;：:]", head) if c)
+    return any(vocab.says("request", c) or vocab.says("focus", c) for c in re.split(r"[，,；;：:]", head) if c)
 
 
 def _before_fix(text: str, s: int, e: int) -> int:

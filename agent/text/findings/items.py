@@ -200,11 +200,20 @@ def clause_list(text: str, passage: Span) -> list[Span]:
         clauses = [c for c in (trim(text, sp) for sp in quote_aware_split(text, *part, "，,")) if c[1] > c[0]]
         stating = sum(states_problem(text, *c) for c in clauses)
         if len(clauses) >= 2 and all(c[1] - c[0] <= CLAUSE_LIMIT for c in clauses) and 2 * stating >= len(clauses):
-            out.extend(clauses)
+            out.extend(_own_defects(text, clauses))
             split = True
         else:
             out.append(part)
     return out if split else []
+
+
+def _own_defects(text: str, clauses: list[Span]) -> list[Span]:
+    """Comma clauses as findings, one per clause; the last one, cut short at the text's end (a page stored
+    in part: ``…领导作用缺失，战斗``) and stating no defect, is no finding."""
+    last = clauses[-1]
+    if len(clauses) > 1 and last[1] >= len(text.rstrip()) and not states_problem(text, *last):
+        return clauses[:-1]
+    return clauses
 
 
 def colon_list(text: str, passage: Span) -> list[Span]:
