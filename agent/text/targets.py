@@ -54,6 +54,7 @@ _NOT_BODY = (
     "主要负责",
     "社会",
     "本轮",
+    "有关",
 )
 # not a body's name: the inspected as such (被巡察单位), an inspection (区委一、二、三轮巡察), a counted group under a
 # body (区教育体育局直属的32家事业单位), a kind (向A反馈村级全覆盖巡察情况)
@@ -87,7 +88,27 @@ def inspected_bodies(text: str, intro: Span) -> tuple[list[Span], Span | None]:
             counted = counted or count_only
         if counted:
             return counted, None
+    for s, e in (intro, top):
+        if where := _stationed(text, s, e):
+            return where, None
     return [], None
+
+
+# where a group was stationed or worked, when no list names the inspected (stories): ``巡察组进驻天台县综合行政执法局的
+# 第三天``, ``县委第四巡察组在黄花沟村开展巡察工作期间``; the name must end as a body's does
+_STATIONED = re.compile(
+    r"巡[察视][一二三四五六七八九十\d]*组(?:分别|陆续|已|先后)?(?:进驻|入驻|在)(?:该[市县区镇乡])?([\u4e00-\u9fa5()（）]{2,30}?)"
+    r"(?=开展|展开|进行|以来|期间|走访|巡[察视]|的第|[，,。；\s])"
+)
+
+
+def _stationed(text: str, s: int, e: int) -> list[Span]:
+    """The body a group was first said to be stationed at or to work in, as written."""
+    for m in _STATIONED.finditer(text, s, e):
+        name = m.group(1)
+        if _BODY_END.search(_CLOSING.sub("", name)) and not _NOT_NAME.search(name) and not name.startswith(_NOT_BODY):
+            return [(m.start(1), m.end(1))]
+    return []
 
 
 _SENTENCE_END = re.compile(r"[。\n]")
