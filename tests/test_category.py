@@ -82,3 +82,17 @@ def test_rural_words_come_before_daily_life(said: str, rural: bool, daily: bool)
     from agent.text.category import DAILY_LIFE, RURAL
 
     assert bool(RURAL.search(said)) is rural and bool(DAILY_LIFE.search(said)) is daily
+
+
+@pytest.mark.parametrize(
+    ("notice", "village"),
+    [
+        ("巡察组到朗溪村走访，村民反映村里的道路破损，村干部多次催修。", True),  # a village's story: 人居环境 is 乡村振兴
+        ("巡察组走访某社区，小区居民反映路灯不亮，街道办和物业互相推诿，村里来的租户也有意见。", False),  # a town's
+        ("县委巡察组对县民政局开展巡察，发现低保审核不严。", False),  # no village at all
+    ],
+)
+def test_a_notice_set_in_a_village(notice: str, village: bool) -> None:
+    from agent.text.category import village_setting
+
+    assert village_setting(notice) is village

@@ -29,7 +29,7 @@ from agent.schema import (
     Status,
     Usage,
 )
-from agent.text.category import category_of
+from agent.text.category import category_of, village_setting
 from agent.text.clauses import clauses
 from agent.text.facts import inspection_facts
 from agent.text.figures import in_order, within
@@ -102,7 +102,7 @@ def rules_category(text: str, blk: ProblemBlock) -> Category:
     """The rules' category: the class the finding's wording names (``agent.text.category``)."""
     title = text[blk.title[0] : blk.title[1]]
     desc = text[blk.description[0] : blk.description[1]] if blk.description else ""
-    return category_of(title, desc)  # type: ignore[return-value]
+    return category_of(title, desc, village_setting(text))  # type: ignore[return-value]
 
 
 def status_of(text: str, blk: ProblemBlock) -> Status:

@@ -14,6 +14,7 @@ not the finding; and a finding whose subject is the inspected body (``党组织�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # words that name a class outright
 NAMING: tuple[tuple[str, str], ...] = (
@@ -103,7 +104,23 @@ RURAL = re.compile(r"农田|灌溉|水渠|沟渠|渡槽|机井|水库|田间|生
                    r"|村容|脏乱|人居|改厕|黑臭|垃圾池|垃圾乱")
 
 
-def category_of(title: str, description: str = "") -> str:
+# A notice set in a village (村民, X村, 村里 more often than 社区, 小区 or 街道): its rubbish, sewage and dung heaps are the
+# village's living environment, 人居环境, which the class definitions put under 乡村振兴 (prompts/v2/system.md); its
+# water, roads and lights stay 民生服务, as both readers of the gold keep them (DAILY_LIFE).
+VILLAGE_ENVIRONMENT = re.compile(r"垃圾|粪|草堆|杂草|污水|恶臭|乱堆乱放|乱搭乱建")
+_VILLAGE = re.compile(r"村(?![居])")
+_TOWN = re.compile(r"社区|小区|街道|城区|市区|物业|业主")
+
+
+@lru_cache(maxsize=4)  # asked once per finding of the same notice: counted once per notice
+def village_setting(text: str) -> bool:
+    """The notice is set in a village: ``村`` is written at least three times, and more than twice as often as
+    the words of a town's neighbourhoods. One pass over the text."""
+    village = len(_VILLAGE.findall(text))
+    return village >= 3 and village > 2 * len(_TOWN.findall(text))
+
+
+def category_of(title: str, description: str = "", village: bool = False) -> str:
     """The category xuncha gives: a title whose naming words name exactly one class is that class; otherwise
     the category model learned from the gold (``agent.text.learned``) chooses, among the named classes when
     there are several, among the hinting words' classes when it is unsure (below 0.5) and they narrow the
@@ -125,6 +142,8 @@ def category_of(title: str, description: str = "") -> str:
     if not named:  # no naming word: the model, unless it is unsure and hinting words narrow the choice
         top = max(scores, key=lambda k: scores[k])
         if scores[top] < MODEL_SURE and RURAL.search(t + description):
+            return "乡村振兴"
+        if scores[top] < MODEL_SURE and village and VILLAGE_ENVIRONMENT.search(t + description):
             return "乡村振兴"
         if scores[top] < MODEL_SURE and DAILY_LIFE.search(t + description):
             return "民生服务"
