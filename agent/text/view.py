@@ -13,6 +13,7 @@ text they read is derived here, in one place, and nowhere else:
 - a pinyin gloss after a character and the second of a doubled punctuation mark are dropped;
 - a page flattened into one long line gets its paragraph breaks back: a space before a heading or list marker
   becomes a line break (same length);
+- spaces typed inside a date or count (``2023 年 3 月``, ``14 个``) are dropped;
 - noise is dropped: blobs of letters and digits (base64, 10,000 digits of a pasted table), a mark repeated past
   two and spaces past eight, so that no stage pays for what it never reads.
 
@@ -41,6 +42,11 @@ _DOUBLED = re.compile(r"(?<=([。，、；：！？]))\1+")
 _BLOB = re.compile(r"[A-Za-z0-9+/=]{64,}")
 _RUN = re.compile(r"(?<=([^\w\s]))\1(\1+)")
 _SPACES = re.compile(r"(?<=[ \t\u3000]{8})[ \t\u3000]+")
+# Spaces typed inside a date or count (``2023 年 3 月 29 日``, ``所辖的 14 个``, ``4月 17日``; mirrors and PDF text):
+# between a number and its unit, or before a number that has one, they part nothing and are dropped. (Elsewhere a
+# space may end a field, ``2024-01-26 来源:``, or part two names: kept, and a simplified notice is left as it is.)
+_UNIT = "年月日个项名人元万亿件条次户家届轮号天周岁批处座所"
+_INNER_SPACES = re.compile(rf"(?<=\d)[ \t\u3000]{{1,8}}(?=[{_UNIT}])|(?<=[\u4e00-\u9fff])[ \t\u3000]{{1,8}}(?=\d{{1,4}}[ \t\u3000]{{0,8}}[{_UNIT}])")
 # A page flattened into one long line (mirror sites): a space before a heading or list marker was a paragraph
 # break (``予以公布。 一、整改工作组织情况 1.提高…``), and becomes one again, a character for a character.
 _FLAT_LINE = re.compile(r"[^\n]{300,}")
@@ -127,7 +133,7 @@ def reading_view(text: str) -> View:
     """The reading view of a notice's text (see the module's docstring); linear in the text's length."""
     converted = text.translate(t2s_table()).translate(_FOLD) if _needs_translate(text) else text
     converted = _unflatten(converted)
-    drops = [m.span() for rx in (_GLOSS, _DOUBLED, _BLOB, _SPACES) for m in rx.finditer(converted)]
+    drops = [m.span() for rx in (_GLOSS, _DOUBLED, _BLOB, _SPACES, _INNER_SPACES) for m in rx.finditer(converted)]
     drops += [m.span(2) for m in _RUN.finditer(converted)]
     if not drops:
         return View(text, converted)
