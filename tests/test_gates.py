@@ -63,7 +63,9 @@ from agent.scoring import evalrun
 # and corruption named by its own word (能人腐败, 一家两制) states a defect (vocab PROBLEM_WORD): cover and F1 up on held-out
 # 23, 27, 31 and 32, none lower. A ；list's last item loses the list's tally (党建工作有短板等14个主要问题; findings/prose.py):
 # held-out 33 cover up. Session 14: the models retrained with held-out 39 label one finding of held-out 30 otherwise
-# (category 0.930 → 0.907).)
+# (category 0.930 → 0.907). The inspection's aim lists no finding, nor a page's cut-off clause: held-out 26 and 39
+# content precision up; settled fix stories read as rectification: held-out 39 cover up; the reading view drops spaces
+# typed inside dates: inspection up on held-out 27, 33, 35 and 39.)
 GATES = {
     "v1": (1.0, 1.0, 1.0, 1.0, 0.94),
     "v2": (0.98, 1.0, 0.98, 0.97, 0.96),
@@ -92,20 +94,20 @@ GATES = {
     "holdout23": (0.89, 0.96, 0.87, 0.96, 0.98),
     "holdout24": (0.89, 0.83, 0.63, 0.90, 0.92),
     "holdout25": (0.80, 1.0, 0.83, 0.90, 0.93),
-    "holdout26": (0.78, 0.94, 0.74, 0.91, 0.92),
-    "holdout27": (0.81, 0.92, 0.77, 0.87, 0.88),
+    "holdout26": (0.78, 0.96, 0.76, 0.91, 0.92),
+    "holdout27": (0.81, 0.92, 0.77, 0.88, 0.88),
     "holdout28": (0.80, 0.97, 0.72, 0.94, 0.97),
     "holdout29": (0.64, 0.85, 0.72, 0.90, 0.94),
     "holdout30": (0.66, 0.93, 0.83, 0.91, 0.90),
     "holdout31": (0.86, 0.94, 0.90, 0.85, 0.97),
     "holdout32": (0.88, 0.93, 0.82, 0.86, 0.98),
-    "holdout33": (0.86, 0.93, 0.91, 0.93, 0.98),
+    "holdout33": (0.86, 0.93, 0.91, 0.97, 0.98),
     "holdout34": (0.72, 0.71, 0.61, 0.91, 0.91),
-    "holdout35": (0.80, 0.96, 0.82, 0.96, 0.96),
+    "holdout35": (0.80, 0.96, 0.82, 0.97, 0.96),
     "holdout36": (0.70, 0.93, 0.66, 0.95, 0.99),
     "holdout37": (0.91, 0.85, 0.84, 0.94, 0.99),
     "holdout38": (0.71, 0.99, 0.83, 0.94, 0.79),
-    "holdout39": (0.70, 0.89, 0.76, 0.93, 0.92),
+    "holdout39": (0.74, 0.97, 0.79, 0.95, 0.92),
 }
 KEYS = ("cover_recall", "content_precision", "problem_f1", "inspection_fields", "category_micro")
 
