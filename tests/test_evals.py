@@ -23,7 +23,7 @@ def test_problem_matching_by_span_then_title() -> None:
     gold = evalrun.load_gold(evalrun.GOLD)["xiaodian-town-rectification"]
     m = match_problems(rec.problems, gold["problems"])
     assert m == {f"P{i}": f"P{i}" for i in range(1, 14)}
-    scores = score_record(rec, gold, a.figures)
+    scores = score_record(rec, gold, a.regex_figures())
     assert scores["problems"]["f1"] == 1.0 and scores["grounding"]["figures"] == 1.0
 
 
