@@ -207,11 +207,14 @@ def clause_list(text: str, passage: Span) -> list[Span]:
     return out if split else []
 
 
+_AT_END = re.compile(r"\s*\Z")  # nothing but blanks to the text's end (read from a position: no copy of the text)
+
+
 def _own_defects(text: str, clauses: list[Span]) -> list[Span]:
     """Comma clauses as findings, one per clause; the last one, cut short at the text's end (a page stored
     in part: ``…领导作用缺失，战斗``) and stating no defect, is no finding."""
     last = clauses[-1]
-    if len(clauses) > 1 and last[1] >= len(text.rstrip()) and not states_problem(text, *last):
+    if len(clauses) > 1 and _AT_END.match(text, last[1]) and not states_problem(text, *last):
         return clauses[:-1]
     return clauses
 

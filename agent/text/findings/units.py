@@ -30,9 +30,9 @@ _POINTED = re.compile(
     r"(?:[^，,。：:]{0,12}?)巡[视察](?:[一二三四五六七八九十\d]+)?组(?:在反馈中|反馈时)?指出[,，:：]\s*"
     rf"(?P<unit>[\u4e00-\u9fa5]{{2,12}}?(?:{vocab.fragment('county')}委|{vocab.fragment('party_body')}))"
 )
-_UNIT_NAME = vocab.pattern("unit_suffix")
+_UNIT_NAME = vocab.pattern("unit_suffix")  # one list of unit-name endings (agent.text.vocab)
 # what speaks of findings is no body they belong to: the inspection group, or a cue verb (``巡察组指出``)
-_SPEAKER = re.compile(rf"巡[察视](?:[一二三四五六七八九十\d]+)?组|{vocab.fragment('finding_cue')}")  # one list of unit-name endings (agent.text.vocab)
+_SPEAKER = re.compile(rf"巡[察视](?:[一二三四五六七八九十\d]+)?组|{vocab.fragment('finding_cue')}")
 
 
 def is_unit_name(s: str) -> bool:
