@@ -11,7 +11,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from agent.schema import CATEGORIES
 from agent.scoring import train
 from agent.text import learned
 from agent.text.category import category_of, village_setting
@@ -33,10 +32,9 @@ def score_set(folder: Path) -> list[tuple[str, str, str, str, str]]:
         gold = json.loads(f.read_text(encoding="utf-8"))
         village = village_setting(reading_view(read_notice(str(ROOT / gold["source"])).text).text)
         for p in gold["problems"]:
-            title, cat = (p.get("title") or {}).get("text"), p.get("category")
-            if not title or cat not in CATEGORIES:
+            if (got := train.labelled(p)) is None:
                 continue
-            desc = (p.get("description") or {}).get("text") or ""
+            title, desc, cat = got
             given = category_of(reading_view(title).text, reading_view(desc).text, village)
             rows.append((folder.name, f.stem, _genre(f.stem), cat, given))
     return rows

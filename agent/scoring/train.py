@@ -86,6 +86,14 @@ def clause_rows(dirs: Iterable[Path]) -> Rows:
     return rows
 
 
+def labelled(problem: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(title, description, category) of a gold finding with a title and a known class; None otherwise."""
+    title, cat = (problem.get("title") or {}).get("text"), problem.get("category")
+    if not title or cat not in CATEGORIES:
+        return None
+    return title, (problem.get("description") or {}).get("text") or "", cat
+
+
 def category_rows(dirs: Iterable[Path]) -> Rows:
     """One row per gold finding with a title and a category (the title's features and the class's index), and
     one more per clause of its description, with the same class: the specifics name the class in more words
@@ -94,10 +102,9 @@ def category_rows(dirs: Iterable[Path]) -> Rows:
     rows, h = Rows(), hashlib.sha256()
     for _, g in _records(dirs):
         for p in g["problems"]:
-            title, cat = (p.get("title") or {}).get("text"), p.get("category")
-            if not title or cat not in CATEGORIES:
+            if (got := labelled(p)) is None:
                 continue
-            desc = (p.get("description") or {}).get("text") or ""
+            title, desc, cat = got
             parts = [desc[c.start : c.end] for c in clauses(desc)]  # cut as the clause model cuts (agent.text.clauses)
             for text in [title, *(c for c in parts if len(c) >= 4)]:
                 rows.x.append(title_features(reading_view(text).text))

@@ -65,6 +65,17 @@ _BODY_END = re.compile(rf"(?:{vocab.fragment('unit_suffix')}|{vocab.fragment('to
 _CLOSING = re.compile(r"[)）]$")
 
 
+def _may_name_body(name: str) -> bool:
+    """Not the inspected as such, an inspection, a counted group under a body or a kind (``_NOT_NAME``), nor a
+    leadership, staff or subordinates (``_NOT_BODY``)."""
+    return not name.startswith(_NOT_BODY) and not _NOT_NAME.search(name)
+
+
+def _ends_as_body(name: str) -> bool:
+    """The name ends on a unit suffix, before one closing bracket if any."""
+    return bool(_BODY_END.search(_CLOSING.sub("", name)))
+
+
 def inspected_bodies(text: str, intro: Span) -> tuple[list[Span], Span | None]:
     """The inspected bodies as written, and where the kind closing their clause may stand (对X开展了常规巡察). The first list in
     the text (``对…开展…巡察`` or ``向…反馈``) that names bodies, with the other ``对…巡察`` lists of its paragraph
@@ -106,7 +117,7 @@ def _stationed(text: str, s: int, e: int) -> list[Span]:
     """The body a group was first said to be stationed at or to work in, as written."""
     for m in _STATIONED.finditer(text, s, e):
         name = m.group(1)
-        if _BODY_END.search(_CLOSING.sub("", name)) and not _NOT_NAME.search(name) and not name.startswith(_NOT_BODY):
+        if _ends_as_body(name) and _may_name_body(name):
             return [(m.start(1), m.end(1))]
     return []
 
@@ -150,12 +161,7 @@ def _bodies(text: str, m: re.Match[str]) -> tuple[list[Span], list[Span]]:
                 name = _COUNTED.sub("", name)  # 区科信局等4家单位 -> 区科信局
             name = re.sub(r"^(?:分别|同步|集中|先后)|等$", "", name)
             bare = re.sub(r"[(（][^()（）]*[)）]", "", name)  # 村(社区) is a kind of body, not one
-            if (
-                len(bare) >= 2
-                and not name.startswith(_NOT_BODY)
-                and not _NOT_NAME.search(name)
-                and (g == 1 or _BODY_END.search(_CLOSING.sub("", name)))
-            ):
+            if len(bare) >= 2 and _may_name_body(name) and (g == 1 or _ends_as_body(name)):
                 at = a + part.find(name)
                 named.append((at, at + len(name)))
     return named, counted
